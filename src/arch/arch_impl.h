@@ -1,0 +1,74 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Internal: the ops table each backend implements, and the instance
+ * layout shared by the dispatcher (arch.c) and the backends.
+ */
+#ifndef GMAP_ARCH_IMPL_H
+#define GMAP_ARCH_IMPL_H
+
+#include <libgmap/arch.h>
+
+struct gmap_arch_backend_ops;
+
+/*
+ * struct gmap_arch - a backend instance. Backends embed it first in their
+ * own state and reach it through container_of-style casts.
+ */
+struct gmap_arch {
+	const struct gmap_arch_backend_ops *ops;
+	const struct gmap_alloc_ops *alloc;
+	void *alloc_priv;
+	unsigned int ncpus;
+	uint32_t facilities;
+	gmap_asce_t cpu_asce[GMAP_ARCH_MAX_CPUS];
+};
+
+/*
+ * struct gmap_arch_backend_ops - what a backend does. The dispatcher in
+ * arch.c validates arguments (cpu range, flags) before calling these, so
+ * backends may assume them valid.
+ */
+struct gmap_arch_backend_ops {
+	const char *name;
+	void (*destroy)(struct gmap_arch *arch);
+	uint64_t (*virt_to_real)(const struct gmap_arch *arch, const void *ptr);
+	void *(*real_to_virt)(const struct gmap_arch *arch, uint64_t real);
+	void (*table_mem)(const struct gmap_arch *arch, struct gmap_dat_mem *mem);
+	void (*ipte)(struct gmap_arch *arch, unsigned int cpu, gmap_asce_t asce,
+		     uint64_t vaddr, gmap_pte_t *ptep, unsigned int nr, unsigned int flags);
+	void (*idte)(struct gmap_arch *arch, unsigned int cpu, gmap_asce_t asce,
+		     uint64_t vaddr, gmap_crste_t *crstep, unsigned int flags);
+	void (*idte_asce)(struct gmap_arch *arch, unsigned int cpu, gmap_asce_t asce,
+			  unsigned int flags);
+	bool (*csp)(struct gmap_arch *arch, unsigned int cpu, uint64_t *ptr,
+		    uint64_t old, uint64_t new_val);
+	void (*ptlb)(struct gmap_arch *arch, unsigned int cpu);
+	int (*translate)(struct gmap_arch *arch, unsigned int cpu, uint64_t vaddr,
+			 enum gmap_dat_access access, uint64_t prefix,
+			 struct gmap_dat_result *res);
+	int (*tlb_lookup)(struct gmap_arch *arch, unsigned int cpu, gmap_asce_t asce,
+			  uint64_t vaddr, struct gmap_dat_result *res);
+	int (*tlb_count)(struct gmap_arch *arch, unsigned int cpu);
+	int (*sske)(struct gmap_arch *arch, unsigned int cpu, uint64_t frame,
+		    uint8_t key, unsigned int flags, uint8_t *old);
+	uint8_t (*iske)(struct gmap_arch *arch, uint64_t frame);
+	int (*rrbe)(struct gmap_arch *arch, uint64_t frame);
+};
+
+/* Shared option checks and base initialisation for backend constructors:
+ * validates @opts (size, unknown tail bytes, ncpus, facilities) and fills
+ * @base. Returns 0 or -EINVAL. */
+int arch_init_base(struct gmap_arch *base, const struct gmap_arch_opts *opts,
+		   const struct gmap_arch_backend_ops *ops, uint32_t default_facilities);
+
+/* Read an option field only when the caller's struct covers it. */
+#define ARCH_OPT(opts, field, dflt)                                            \
+	((opts) && (opts)->sz >= offsetof(struct gmap_arch_opts, field) +      \
+				     sizeof((opts)->field)                     \
+		 ? (opts)->field                                               \
+		 : (dflt))
+
+/* Allocation through the hook before the instance exists. */
+void *arch_opts_alloc(const struct gmap_arch_opts *opts, size_t size, size_t align);
+
+#endif /* GMAP_ARCH_IMPL_H */

@@ -240,8 +240,9 @@ GMAP_API void gmap_arch_table_mem(const struct gmap_arch *arch, struct gmap_dat_
  * gmap_arch_ipte() - INVALIDATE PAGE TABLE ENTRY.
  * @arch: the backend
  * @cpu: the issuing CPU (0 to ncpus - 1)
- * @asce: ASCE whose TLB entries are to be purged; 0 means entries of any
- *	ASCE formed through the pte (the IPTE without the guest-ASCE option)
+ * @asce: ASCE whose TLB entries are to be purged (matched by table origin
+ *	and designation type); 0 means entries of any ASCE formed through the
+ *	pte (the IPTE without the guest-ASCE option)
  * @vaddr: virtual address of the first page (its page index selects the
  *	pte as the hardware does)
  * @ptep: the first pte, in a table from gmap_arch_alloc_pgtable()
@@ -363,7 +364,8 @@ GMAP_API int gmap_arch_translate(struct gmap_arch *arch, unsigned int cpu, uint6
  * @cpu: the CPU
  * @asce: the ASCE the entry must have been formed with
  * @vaddr: the virtual address
- * @res: out: the cached translation (for @access fetch) when found
+ * @res: out: the cached translation when found, as a fetch with prefix 0
+ *	would get it (for a 4 KB page, @res->addr is the pte's real address)
  *
  * For tests and tools: shows what the model's TLB holds.
  *

@@ -267,7 +267,8 @@ struct gmap_dat_request {
  *	table read, GMAP_LEVEL_PAGE for the page table, or GMAP_LEVEL_REAL for
  *	a real-space ASCE / not entered (ASCE-type, first-index exceptions)
  * @frame_shift: log2 of the frame mapped: 12, 20 (EDAT-1 segment frame) or
- *	31 (EDAT-2 region-third frame); 0 on exceptions
+ *	31 (EDAT-2 region-third frame); 0 on exceptions other than
+ *	protection
  * @addr: absolute address of the translated byte (valid when @pic is 0,
  *	or for a protection exception, where it is the address the access
  *	would have reached)

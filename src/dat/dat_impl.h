@@ -73,7 +73,7 @@ DAT_INLINE int dat_load(const struct gmap_dat_mem *mem, enum gmap_dat_mem_kind k
 #endif
 		/* One load, as the hardware does: another thread may be
 		 * changing the entry. */
-		*val = *(const volatile uint64_t *)(uintptr_t)addr;
+		*val = __atomic_load_n((const uint64_t *)(uintptr_t)addr, __ATOMIC_RELAXED);
 		return 0;
 	case GMAP_DAT_MEM_BE:
 		if (mem->size < 8 || addr > mem->size - 8)

@@ -1,0 +1,198 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Internal: the soft backend's state, shared by soft.c (instance, ops
+ * table), tlb.c (the per-CPU TLB model, IPTE / IDTE / CSP / PTLB, the
+ * translate op) and skey.c (storage keys).
+ */
+#ifndef GMAP_ARCH_SOFT_H
+#define GMAP_ARCH_SOFT_H
+
+#include <sched.h>
+
+#include <atomic_ops.h>
+
+#include "arch/arch_impl.h"
+
+/* Most entries a walk reads: ASCE-designated region-first table down to
+ * the page table. */
+#define SOFT_PATH_MAX	5
+
+/*
+ * struct soft_tlbe - one TLB entry: the translation of one page or large
+ * frame, formed with one ASCE.
+ * @valid: the entry holds a translation
+ * @shift: log2 of what the entry covers: 12 (page), 20 (EDAT-1 segment
+ *	frame) or 31 (EDAT-2 region-third frame)
+ * @level: the leaf's level (GMAP_LEVEL_PAGE, GMAP_TT_SEGMENT or
+ *	GMAP_TT_REGION3)
+ * @n: number of table entries the translation was formed through
+ * @prot: DAT protection on the path
+ * @iep: instruction-execution protection applies
+ * @accf: the frame entry supplied @acc and @fp
+ * @acc: access-control bits of an EDAT frame entry
+ * @fp: fetch-protection bit of an EDAT frame entry
+ * @asce: the ASCE the entry was formed with (all bits)
+ * @vbase: first virtual address covered (aligned to 1 << @shift)
+ * @frame: frame base: the pte's real address for a page (prefixing is
+ *	applied on use, with the translating CPU's prefix), the absolute
+ *	address of an EDAT frame
+ * @addr: host (== absolute) address of each table entry used, walk order
+ */
+struct soft_tlbe {
+	bool valid;
+	uint8_t shift;
+	int8_t level;
+	uint8_t n;
+	bool prot;
+	bool iep;
+	bool accf;
+	bool fp;
+	uint8_t acc;
+	uint64_t asce;
+	uint64_t vbase;
+	uint64_t frame;
+	uint64_t addr[SOFT_PATH_MAX];
+};
+
+/* Ways of a TLB set (fewer when the TLB is smaller). */
+#define SOFT_TLB_WAYS	4
+
+/*
+ * struct soft_tlb - the TLB of one modelled CPU, set-associative: a
+ * translation's set comes from its virtual frame number alone, so which
+ * entries compete for a set does not depend on where tables lie in host
+ * memory; entries are tagged with their ASCE.
+ * @lock: spin lock, held only to copy entries in or out and to purge
+ * @gen: purge count, bumped under @lock by every purge; a translation
+ *	inserts its walk only if no purge ran since the walk began, so an
+ *	IPTE/IDTE that raced with the walk cannot leave a stale entry behind
+ * @victim: round-robin counter choosing the way replaced in a full set
+ * @e: the entries (struct soft_arch.tlb_entries of them), set by set
+ *
+ * Aligned to a cache line so CPUs do not share their lock's line.
+ */
+struct soft_tlb {
+	_Alignas(64) AO_TS_t lock;
+	unsigned long gen;
+	unsigned int victim;
+	struct soft_tlbe *e;
+};
+
+/*
+ * struct soft_skey_slot - one frame's storage key in the key table.
+ * @pfn1: absolute frame number (address >> 12) plus one; 0: slot empty
+ * @key: the key byte (GMAP_SKEY_*)
+ */
+struct soft_skey_slot {
+	uint64_t pfn1;
+	uint8_t key;
+};
+
+/*
+ * struct soft_skeys - storage keys: an open-addressing (linear probing)
+ * hash table keyed by frame number, grown by doubling at half load.
+ * @lock: spin lock over the table
+ * @slots: the table (NULL until the first non-zero key is stored)
+ * @bits: log2 of the number of slots
+ * @used: occupied slots
+ */
+struct soft_skeys {
+	AO_TS_t lock;
+	struct soft_skey_slot *slots;
+	unsigned int bits;
+	size_t used;
+};
+
+/*
+ * struct soft_arch - a soft backend instance.
+ * @base: the dispatcher's part; first, so a struct gmap_arch * is one of us
+ * @strict: answer translations from the TLB on a hit
+ * @tlb_entries: entries per CPU TLB, a power of two
+ * @ways: entries per set: SOFT_TLB_WAYS, or @tlb_entries when smaller
+ * @entries: all CPUs' TLB entries, one block (ncpus * @tlb_entries)
+ * @skeys: the storage keys
+ * @tlb: per-CPU TLBs (base.ncpus of them)
+ */
+struct soft_arch {
+	struct gmap_arch base;
+	/* Where the modelled CPUs' tables are: host-native by default, or
+	 * the storage named by gmap_arch_opts.table_mem (HOST or BE). */
+	struct gmap_dat_mem mem;
+	bool strict;
+	unsigned int tlb_entries;
+	unsigned int ways;
+	struct soft_tlbe *entries;
+	struct soft_skeys skeys;
+	struct soft_tlb tlb[GMAP_ARCH_MAX_CPUS];
+};
+
+static inline struct soft_arch *to_soft(struct gmap_arch *arch)
+{
+	return (struct soft_arch *)arch;
+}
+
+/* The absolute address, in the CPUs' table storage, of the table entry at
+ * host address @p: what a TLB entry records of the entries it was formed
+ * through. */
+static inline uint64_t soft_entry_addr(const struct soft_arch *s, const void *p)
+{
+	if (s->mem.kind == GMAP_DAT_MEM_BE)
+		return (uint64_t)((uintptr_t)p - (uintptr_t)s->mem.base);
+	return (uint64_t)(uintptr_t)p;
+}
+
+/* @bit of a table entry as it lies in the CPUs' table storage. */
+static inline uint64_t soft_entry_bit(const struct soft_arch *s, uint64_t bit)
+{
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	if (s->mem.kind == GMAP_DAT_MEM_BE)
+		return __builtin_bswap64(bit);
+#endif
+	return bit;
+}
+
+/* Spins before a waiter yields its CPU to the holder. */
+#define SOFT_LOCK_SPINS	64
+
+/*
+ * Take and drop a spin lock (TLB or key table). Sections are a few dozen
+ * instructions, so a waiter spins; past SOFT_LOCK_SPINS it yields, so a
+ * preempted holder (more threads than cores, or Valgrind running one
+ * thread at a time) gets to run and release the lock.
+ */
+static inline void soft_lock(AO_TS_t *lock)
+{
+	for (unsigned int n = 0; AO_test_and_set_acquire(lock) == AO_TS_SET; n++)
+		if (n >= SOFT_LOCK_SPINS)
+			sched_yield();
+}
+
+static inline void soft_unlock(AO_TS_t *lock)
+{
+	AO_CLEAR(lock);
+}
+
+/* tlb.c: the ops that touch the TLB. */
+void soft_ipte(struct gmap_arch *arch, unsigned int cpu, gmap_asce_t asce, uint64_t vaddr,
+	       gmap_pte_t *ptep, unsigned int nr, unsigned int flags);
+void soft_idte(struct gmap_arch *arch, unsigned int cpu, gmap_asce_t asce, uint64_t vaddr,
+	       gmap_crste_t *crstep, unsigned int flags);
+void soft_idte_asce(struct gmap_arch *arch, unsigned int cpu, gmap_asce_t asce,
+		    unsigned int flags);
+bool soft_csp(struct gmap_arch *arch, unsigned int cpu, uint64_t *ptr, uint64_t old,
+	      uint64_t new_val);
+void soft_ptlb(struct gmap_arch *arch, unsigned int cpu);
+int soft_translate(struct gmap_arch *arch, unsigned int cpu, uint64_t vaddr,
+		   enum gmap_dat_access access, uint64_t prefix, struct gmap_dat_result *res);
+int soft_tlb_lookup(struct gmap_arch *arch, unsigned int cpu, gmap_asce_t asce,
+		    uint64_t vaddr, struct gmap_dat_result *res);
+int soft_tlb_count(struct gmap_arch *arch, unsigned int cpu);
+
+/* skey.c: storage keys. */
+int soft_sske(struct gmap_arch *arch, unsigned int cpu, uint64_t frame, uint8_t key,
+	      unsigned int flags, uint8_t *old);
+uint8_t soft_iske(struct gmap_arch *arch, uint64_t frame);
+int soft_rrbe(struct gmap_arch *arch, uint64_t frame);
+void soft_skeys_free(struct soft_arch *s);
+
+#endif /* GMAP_ARCH_SOFT_H */

@@ -182,8 +182,26 @@ DAT_INLINE unsigned int dat_asce_check(uint64_t asce, uint64_t va)
 uint64_t dat_teid(uint64_t va, const struct gmap_dat_request *req, unsigned int pic, bool iep);
 
 /* Finish a translation that reached absolute address @abs in a frame of
- * 2^@shift bytes: apply store and instruction-fetch protection. */
-void dat_finish(struct gmap_dat_result *res, uint64_t va, const struct gmap_dat_request *req,
-		uint64_t abs, unsigned int shift, bool prot, bool iep);
+ * 2^@shift bytes: fill @res and apply store and instruction-fetch
+ * protection. Inline: it is on every successful walk and TLB hit. */
+DAT_INLINE void dat_finish(struct gmap_dat_result *res, uint64_t va,
+			   const struct gmap_dat_request *req, uint64_t abs,
+			   unsigned int shift, bool prot, bool iep)
+{
+	bool store_prot = req->access == GMAP_DAT_STORE && prot;
+
+	res->addr = abs;
+	res->frame_shift = (uint8_t)shift;
+	res->prot = prot;
+	res->iep = iep;
+	res->pic = GMAP_PIC_NONE;
+	res->teid_valid = false;
+	res->teid = 0;
+	if (store_prot || (req->access == GMAP_DAT_IFETCH && iep)) {
+		res->pic = GMAP_PIC_PROTECTION;
+		res->teid_valid = true;
+		res->teid = dat_teid(va, req, GMAP_PIC_PROTECTION, !store_prot);
+	}
+}
 
 #endif /* GMAP_DAT_IMPL_H */

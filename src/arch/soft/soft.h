@@ -62,7 +62,10 @@ struct soft_tlbe {
  * translation's set comes from its virtual frame number alone, so which
  * entries compete for a set does not depend on where tables lie in host
  * memory; entries are tagged with their ASCE.
- * @lock: spin lock, held only to copy entries in or out and to purge
+ * @lock: spin lock, held to change entries and to purge
+ * @seq: sequence count of entry changes, odd while a holder of @lock
+ *	changes entries: a strict-mode hit reads an entry without the lock and
+ *	keeps it only if @seq was even and unchanged around the read
  * @gen: purge count, bumped under @lock by every purge; a translation
  *	inserts its walk only if no purge ran since the walk began, so an
  *	IPTE/IDTE that raced with the walk cannot leave a stale entry behind
@@ -73,6 +76,7 @@ struct soft_tlbe {
  */
 struct soft_tlb {
 	_Alignas(64) AO_TS_t lock;
+	unsigned long seq;
 	unsigned long gen;
 	unsigned int victim;
 	struct soft_tlbe *e;

@@ -25,7 +25,7 @@ static const uint8_t tlb_shifts[] = {
 	GMAP_PAGE_SHIFT, GMAP_SEGMENT_SHIFT, GMAP_REGION3_SHIFT,
 };
 
-static uint64_t frame_base(uint64_t vaddr, unsigned int shift)
+DAT_INLINE uint64_t frame_base(uint64_t vaddr, unsigned int shift)
 {
 	return vaddr & ~((1ULL << shift) - 1);
 }
@@ -36,7 +36,7 @@ static uint64_t frame_base(uint64_t vaddr, unsigned int shift)
  * different set, so pages and large frames near each other do not
  * compete.
  */
-static struct soft_tlbe *tlb_set(const struct soft_arch *s, struct soft_tlb *tlb,
+DAT_INLINE struct soft_tlbe *tlb_set(const struct soft_arch *s, struct soft_tlb *tlb,
 				 uint64_t vaddr, unsigned int shift)
 {
 	unsigned int nsets = s->tlb_entries / s->ways;
@@ -44,15 +44,35 @@ static struct soft_tlbe *tlb_set(const struct soft_arch *s, struct soft_tlb *tlb
 	return &tlb->e[(((vaddr >> shift) + shift) & (nsets - 1)) * s->ways];
 }
 
-static bool tlbe_is(const struct soft_tlbe *e, uint64_t asce, uint64_t vaddr,
-		    unsigned int shift)
+/*
+ * Entries are read without the lock on a strict-mode hit, so every field
+ * such a read looks at is loaded and stored as a (relaxed) atomic; the
+ * per-TLB sequence count tells a reader whether a writer interfered.
+ */
+#define LOAD(x)		__atomic_load_n(&(x), __ATOMIC_RELAXED)
+#define STORE(x, v)	__atomic_store_n(&(x), (v), __ATOMIC_RELAXED)
+
+/* Bracket a change of @tlb's entries; @tlb->lock held. */
+static void tlb_write_begin(struct soft_tlb *tlb)
 {
-	return e->valid && e->shift == shift && e->asce == asce &&
-	       e->vbase == frame_base(vaddr, shift);
+	STORE(tlb->seq, LOAD(tlb->seq) + 1);
+	__atomic_thread_fence(__ATOMIC_RELEASE);
 }
 
-/* The entry of @tlb that translates @vaddr under @asce, if any; lock held. */
-static struct soft_tlbe *tlb_find(const struct soft_arch *s, struct soft_tlb *tlb,
+static void tlb_write_end(struct soft_tlb *tlb)
+{
+	__atomic_store_n(&tlb->seq, LOAD(tlb->seq) + 1, __ATOMIC_RELEASE);
+}
+
+DAT_INLINE bool tlbe_is(const struct soft_tlbe *e, uint64_t asce, uint64_t vaddr,
+		    unsigned int shift)
+{
+	return LOAD(e->valid) && LOAD(e->shift) == shift && LOAD(e->asce) == asce &&
+	       LOAD(e->vbase) == frame_base(vaddr, shift);
+}
+
+/* The entry of @tlb that translates @vaddr under @asce, if any. */
+DAT_INLINE struct soft_tlbe *tlb_find(const struct soft_arch *s, struct soft_tlb *tlb,
 				  uint64_t asce, uint64_t vaddr)
 {
 	for (size_t i = 0; i < sizeof(tlb_shifts); i++) {
@@ -63,6 +83,60 @@ static struct soft_tlbe *tlb_find(const struct soft_arch *s, struct soft_tlb *tl
 				return &set[w];
 	}
 	return NULL;
+}
+
+/* Copy what a translation needs out of entry @src (not its path). */
+DAT_INLINE void tlbe_load(struct soft_tlbe *dst, const struct soft_tlbe *src)
+{
+	dst->shift = LOAD(src->shift);
+	dst->level = LOAD(src->level);
+	dst->prot = LOAD(src->prot);
+	dst->iep = LOAD(src->iep);
+	dst->accf = LOAD(src->accf);
+	dst->acc = LOAD(src->acc);
+	dst->fp = LOAD(src->fp);
+	dst->vbase = LOAD(src->vbase);
+	dst->frame = LOAD(src->frame);
+}
+
+/* Write @src into entry @dst; @tlb->lock held, inside a write bracket. */
+static void tlbe_store(struct soft_tlbe *dst, const struct soft_tlbe *src)
+{
+	STORE(dst->valid, src->valid);
+	STORE(dst->shift, src->shift);
+	STORE(dst->level, src->level);
+	STORE(dst->n, src->n);
+	STORE(dst->prot, src->prot);
+	STORE(dst->iep, src->iep);
+	STORE(dst->accf, src->accf);
+	STORE(dst->acc, src->acc);
+	STORE(dst->fp, src->fp);
+	STORE(dst->asce, src->asce);
+	STORE(dst->vbase, src->vbase);
+	STORE(dst->frame, src->frame);
+	for (unsigned int i = 0; i < SOFT_PATH_MAX; i++)
+		STORE(dst->addr[i], src->addr[i]);
+}
+
+/*
+ * A strict-mode hit without the lock: find the entry and copy it, and
+ * keep the copy only if no writer changed the TLB meanwhile (a sequence
+ * lock). Return: true with @out filled on a clean hit.
+ */
+DAT_INLINE bool tlb_read_fast(const struct soft_arch *s, struct soft_tlb *tlb, uint64_t asce,
+			  uint64_t vaddr, struct soft_tlbe *out)
+{
+	unsigned long seq = __atomic_load_n(&tlb->seq, __ATOMIC_ACQUIRE);
+	const struct soft_tlbe *hit;
+
+	if (seq & 1)
+		return false;
+	hit = tlb_find(s, tlb, asce, vaddr);
+	if (!hit)
+		return false;
+	tlbe_load(out, hit);
+	__atomic_thread_fence(__ATOMIC_ACQUIRE);
+	return LOAD(tlb->seq) == seq;
 }
 
 /* Put @e in its set: over the entry of the same translation, else in a
@@ -81,7 +155,7 @@ static void tlb_insert(const struct soft_arch *s, struct soft_tlb *tlb,
 	}
 	if (w == s->ways)
 		w = free_way < s->ways ? free_way : tlb->victim++ % s->ways;
-	set[w] = *e;
+	tlbe_store(&set[w], e);
 }
 
 /*
@@ -89,7 +163,7 @@ static void tlb_insert(const struct soft_arch *s, struct soft_tlb *tlb,
  * the byte's address from the frame base (prefixing for a page frame, as
  * the walker does), then the walker's own protection and TEID rules.
  */
-static void tlbe_translate(const struct soft_tlbe *e, uint64_t vaddr,
+DAT_INLINE void tlbe_translate(const struct soft_tlbe *e, uint64_t vaddr,
 			   const struct gmap_dat_request *req, struct gmap_dat_result *res)
 {
 	uint64_t abs;
@@ -164,7 +238,8 @@ static bool tlbe_form(struct soft_tlbe *e, gmap_asce_t asce, uint64_t vaddr,
  * when a purge of this TLB ran during the walk, so an IPTE/IDTE that
  * completed cannot be undone by a walk that read the old entry.
  *
- * Context: any thread; takes only @cpu's TLB lock, twice, briefly.
+ * Context: any thread; a strict-mode hit takes no lock (it reads under
+ * the TLB's sequence count); otherwise @cpu's TLB lock, twice, briefly.
  * Return: 0 with @res filled; the walker's negative errno.
  */
 int soft_translate(struct gmap_arch *arch, unsigned int cpu, uint64_t vaddr,
@@ -185,12 +260,17 @@ int soft_translate(struct gmap_arch *arch, unsigned int cpu, uint64_t vaddr,
 	bool cached, formed;
 	int rc;
 
+	if (s->strict && tlb_read_fast(s, tlb, asce.val, vaddr, &e)) {
+		tlbe_translate(&e, vaddr, &req, res);
+		return 0;
+	}
+
 	soft_lock(&tlb->lock);
 	gen = tlb->gen;
 	hit = tlb_find(s, tlb, asce.val, vaddr);
 	cached = hit != NULL;
 	if (cached)
-		e = *hit;
+		tlbe_load(&e, hit);
 	soft_unlock(&tlb->lock);
 
 	if (cached && s->strict) {
@@ -201,19 +281,22 @@ int soft_translate(struct gmap_arch *arch, unsigned int cpu, uint64_t vaddr,
 	rc = gmap_dat_translate_path(&s->mem, asce, vaddr, &req, res, &path);
 	if (rc)
 		return rc;
+	e = (struct soft_tlbe){ 0 };
 	formed = tlbe_form(&e, asce, vaddr, res, &path);
 	if (!formed && !cached)
 		return 0;
 
 	soft_lock(&tlb->lock);
+	tlb_write_begin(tlb);
 	if (cached) {
 		/* Refresh: the walk replaces what the TLB held. */
 		hit = tlb_find(s, tlb, asce.val, vaddr);
 		if (hit)
-			hit->valid = false;
+			STORE(hit->valid, false);
 	}
 	if (formed && tlb->gen == gen)
 		tlb_insert(s, tlb, &e);
+	tlb_write_end(tlb);
 	soft_unlock(&tlb->lock);
 	return 0;
 }
@@ -245,7 +328,7 @@ int soft_tlb_lookup(struct gmap_arch *arch, unsigned int cpu, gmap_asce_t asce,
 	soft_lock(&tlb->lock);
 	hit = tlb_find(s, tlb, asce.val, vaddr);
 	if (hit)
-		e = *hit;
+		tlbe_load(&e, hit);
 	soft_unlock(&tlb->lock);
 	if (!hit)
 		return 0;
@@ -317,9 +400,11 @@ static void tlb_purge(struct soft_arch *s, unsigned int cpu, unsigned int flags,
 
 		soft_lock(&tlb->lock);
 		tlb->gen++;
+		tlb_write_begin(tlb);
 		for (unsigned int i = 0; i < s->tlb_entries; i++)
 			if (tlbe_selected(&tlb->e[i], sel))
-				tlb->e[i].valid = false;
+				STORE(tlb->e[i].valid, false);
+		tlb_write_end(tlb);
 		soft_unlock(&tlb->lock);
 	}
 }

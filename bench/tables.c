@@ -12,7 +12,7 @@ int arena_init(struct arena *a, size_t size, bool be)
 		return -ENOMEM;
 	memset(a->mem, 0, size);
 	a->size = size;
-	a->used = 0;
+	a->used = 4096; /* offset 0 means "no table" */
 	a->be = be;
 	return 0;
 }

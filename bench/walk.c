@@ -107,11 +107,12 @@ static uint64_t pass_ref(void *p)
 		.prefix = c->req.prefix,
 	};
 	struct gmap_dat_result res;
+	struct gmap_dat_path path; /* the reference walker always records it */
 	uint64_t sum = 0;
 
 	for (int i = 0; i < NVAS; i++) {
 		in.vaddr = c->vas[i];
-		refwalk_translate(&in, &res, NULL);
+		refwalk_translate(&in, &res, &path);
 		sum += res.addr;
 	}
 	return sum;

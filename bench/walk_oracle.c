@@ -59,12 +59,13 @@ static uint64_t pass_ref(void *p)
 		.facilities = c->req.facilities, .prefix = c->req.prefix,
 	};
 	struct gmap_dat_result res;
+	struct gmap_dat_path path; /* the reference walker always records it */
 	uint64_t sum = 0;
 
 	for (size_t i = 0; i < c->o->nlines; i++) {
 		in.asce = c->o->lines[i].asce;
 		in.vaddr = c->o->lines[i].vaddr;
-		refwalk_translate(&in, &res, NULL);
+		refwalk_translate(&in, &res, &path);
 		sum += res.addr + res.pic;
 	}
 	return sum;

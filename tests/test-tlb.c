@@ -1,151 +1,20 @@
 // SPDX-License-Identifier: MIT
 /*
- * The soft backend: per-CPU TLB (fill, hit, large frames, ASCE tags),
- * IPTE / IDTE / CSP / PTLB purges, strict mode, storage keys, options,
- * allocation failures and a concurrent IPTE race.
- *
- * Tables: a region-third table R3 (ASCE "asce_r3"); R3[0] designates a
- * segment table SGT, which a second ASCE ("asce_sgt") designates directly,
- * so both ASCEs reach the same ptes; SGT[0] designates page table PT
- * mapping virtual page i to host frame i; SGT[1] is a 1 MB frame; R3[1]
- * a 2 GB frame. The large frames lie at addresses no one reads: the
- * walker never touches a frame.
+ * The tlb suite: the soft backend's per-CPU TLB (fill, hit, large frames,
+ * ASCE tags), IPTE / IDTE / CSP / PTLB purges, strict mode and a
+ * concurrent IPTE race, on the host-native fixture (test-tlb.h); main()
+ * joins these cases with those of test-tlb-skey.c (storage keys,
+ * allocation failures, options) and test-tlb-be.c (big-endian table_mem).
  */
-#include <errno.h>
 #include <pthread.h>
 #include <sched.h>
-#include <setjmp.h>
-#include <stdarg.h>
-#include <stddef.h>
-#include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include <cmocka.h>
-
 #include <atomic_ops.h>
-#include <libgmap/arch.h>
 
-#define NFRAMES		8
-#define VA_PAGE(i)	((uint64_t)(i) << GMAP_PAGE_SHIFT)
-#define VA_1M		(1ULL << GMAP_SEGMENT_SHIFT)
-#define VA_2G		(1ULL << GMAP_REGION3_SHIFT)
-#define FRAME_1M	0x12300000ULL
-#define FRAME_2G	0x180000000ULL
-
-struct params {
-	bool strict;
-	unsigned int tlb_entries;
-	unsigned int ncpus;	/* 0: 2 */
-};
-
-struct fx {
-	struct gmap_arch *arch;
-	gmap_crste_t *r3, *sgt;
-	gmap_pte_t *pt;
-	unsigned char *frames;
-	gmap_asce_t asce_r3, asce_sgt;
-	bool strict;
-};
-
-static uint64_t frame(const struct fx *f, unsigned int i)
-{
-	return (uint64_t)(uintptr_t)(f->frames + i * GMAP_PAGE_SIZE);
-}
-
-static int setup(void **state)
-{
-	const struct params *p = *state;
-	struct gmap_arch_opts o = GMAP_OPTS(gmap_arch_opts, .ncpus = p->ncpus ? p->ncpus : 2,
-					    .strict = p->strict, .tlb_entries = p->tlb_entries);
-	struct fx *f = calloc(1, sizeof(*f));
-
-	assert_non_null(f);
-	f->strict = p->strict;
-	assert_int_equal(gmap_arch_soft_create(&o, &f->arch), 0);
-	f->r3 = gmap_arch_alloc_crst(f->arch, GMAP_TT_REGION3, 0);
-	f->sgt = gmap_arch_alloc_crst(f->arch, GMAP_TT_SEGMENT, 0);
-	f->pt = gmap_arch_alloc_pgtable(f->arch);
-	f->frames = aligned_alloc(GMAP_PAGE_SIZE, NFRAMES * GMAP_PAGE_SIZE);
-	assert_true(f->r3 && f->sgt && f->pt && f->frames);
-	f->r3[0] = gmap_crste_mk_table((uintptr_t)f->sgt, GMAP_TT_REGION3, 0, 0, 0);
-	f->r3[1] = gmap_crste_mk_frame(FRAME_2G, GMAP_TT_REGION3, 0);
-	f->sgt[0] = gmap_crste_mk_table((uintptr_t)f->pt, GMAP_TT_SEGMENT, 0, 0, 0);
-	f->sgt[1] = gmap_crste_mk_frame(FRAME_1M, GMAP_TT_SEGMENT, 0);
-	for (unsigned int i = 0; i < NFRAMES; i++)
-		f->pt[i] = gmap_pte_mk(frame(f, i), 0);
-	f->asce_r3 = gmap_asce_mk((uintptr_t)f->r3, GMAP_TT_REGION3, 0, 0);
-	f->asce_sgt = gmap_asce_mk((uintptr_t)f->sgt, GMAP_TT_SEGMENT, 0, 0);
-	gmap_arch_load_asce(f->arch, 0, f->asce_r3);
-	gmap_arch_load_asce(f->arch, 1, f->asce_r3);
-	*state = f;
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	struct fx *f = *state;
-
-	gmap_arch_free_pgtable(f->arch, f->pt);
-	gmap_arch_free_crst(f->arch, f->sgt, 0);
-	gmap_arch_free_crst(f->arch, f->r3, 0);
-	gmap_arch_destroy(f->arch);
-	free(f->frames);
-	free(f);
-	return 0;
-}
-
-static struct gmap_dat_result tr(struct fx *f, unsigned int cpu, uint64_t va,
-				 enum gmap_dat_access access, uint64_t prefix)
-{
-	struct gmap_dat_result r;
-
-	assert_int_equal(gmap_arch_translate(f->arch, cpu, va, access, prefix, &r), 0);
-	return r;
-}
-
-/* Translate on @cpu under @asce; the address must translate. */
-static void fill(struct fx *f, unsigned int cpu, gmap_asce_t asce, uint64_t va)
-{
-	gmap_arch_load_asce(f->arch, cpu, asce);
-	assert_int_equal(tr(f, cpu, va, GMAP_DAT_FETCH, 0).pic, GMAP_PIC_NONE);
-}
-
-static int cached(struct fx *f, unsigned int cpu, gmap_asce_t asce, uint64_t va)
-{
-	struct gmap_dat_result r;
-
-	return gmap_arch_tlb_lookup(f->arch, cpu, asce, va, &r);
-}
-
-static void assert_res_equal(const struct gmap_dat_result *a, const struct gmap_dat_result *b)
-{
-	assert_int_equal(a->pic, b->pic);
-	assert_int_equal(a->teid_valid, b->teid_valid);
-	assert_int_equal(a->teid, b->teid);
-	assert_int_equal(a->addr, b->addr);
-	assert_int_equal(a->prot, b->prot);
-	assert_int_equal(a->iep, b->iep);
-	assert_int_equal(a->accf, b->accf);
-	assert_int_equal(a->acc, b->acc);
-	assert_int_equal(a->fp, b->fp);
-	assert_int_equal(a->level, b->level);
-	assert_int_equal(a->frame_shift, b->frame_shift);
-}
-
-/* The walker's answer over the same tables, for comparison. */
-static struct gmap_dat_result walk(struct fx *f, gmap_asce_t asce, uint64_t va,
-				   enum gmap_dat_access access, uint64_t prefix)
-{
-	struct gmap_dat_request req = { .access = access, .facilities = GMAP_FAC_ALL,
-					.prefix = prefix };
-	struct gmap_dat_mem mem;
-	struct gmap_dat_result r;
-
-	gmap_arch_table_mem(f->arch, &mem);
-	assert_int_equal(gmap_dat_translate(&mem, asce, va, &req, &r), 0);
-	return r;
-}
+#include "test-tlb.h"
 
 static void miss_then_hit_fills_one_cpu(void **state)
 {
@@ -233,25 +102,6 @@ static void entries_are_tagged_by_asce(void **state)
 	assert_int_equal(gmap_arch_tlb_count(f->arch, 0), 2);
 	assert_int_equal(cached(f, 0, f->asce_r3, VA_PAGE(2)), 1);
 	assert_int_equal(cached(f, 0, f->asce_sgt, VA_PAGE(2)), 1);
-}
-
-/* Pages 0-5 in both CPUs' TLBs under asce_r3. */
-static void fill_pages(struct fx *f)
-{
-	for (unsigned int cpu = 0; cpu < 2; cpu++)
-		for (unsigned int i = 0; i < 6; i++)
-			fill(f, cpu, f->asce_r3, VA_PAGE(i));
-}
-
-/* Which of pages 0-5 @cpu holds, one bit per page. */
-static unsigned int held(struct fx *f, unsigned int cpu)
-{
-	unsigned int m = 0;
-
-	for (unsigned int i = 0; i < 6; i++)
-		if (cached(f, cpu, f->asce_r3, VA_PAGE(i)))
-			m |= 1u << i;
-	return m;
 }
 
 static void ipte_purges_the_pte_on_all_cpus(void **state)
@@ -526,234 +376,6 @@ static void default_tlb_holds_256_pages(void **state)
 	assert_int_equal(cached(f, 0, f->asce_r3, VA_1M), 1);
 }
 
-/* Storage keys. */
-
-static void sske_iske_store_and_read_keys(void **state)
-{
-	struct fx *f = *state;
-	uint64_t a = frame(f, 0), b = frame(f, 1);
-	uint8_t old = 0xff;
-
-	assert_int_equal(gmap_arch_iske(f->arch, a), 0);
-	assert_int_equal(gmap_arch_sske(f->arch, 0, a + 0x123, 0x37, 0, &old), 0);
-	assert_int_equal(old, 0);
-	assert_int_equal(gmap_arch_iske(f->arch, a), 0x36);
-	assert_int_equal(gmap_arch_iske(f->arch, b), 0);
-	assert_int_equal(gmap_arch_sske(f->arch, 1, b, 0xf8, GMAP_SSKE_NQ, NULL), 0);
-	assert_int_equal(gmap_arch_sske(f->arch, 0, a, 0x10, 0, &old), 0);
-	assert_int_equal(old, 0x36);
-	assert_int_equal(gmap_arch_iske(f->arch, a), 0x10);
-	assert_int_equal(gmap_arch_iske(f->arch, b), 0xf8);
-	assert_int_equal(gmap_arch_sske(f->arch, 0, a, 0, 0x80, &old), -EINVAL);
-	assert_int_equal(gmap_arch_iske(f->arch, a), 0x10);
-}
-
-static const struct {
-	uint8_t key, flags, stored;
-} cond_sske[] = {
-	{ 0x3a, GMAP_SSKE_MR, 0x3e },			/* only R differs: kept */
-	{ 0x3c, GMAP_SSKE_MC, 0x3e },			/* only C differs: kept */
-	{ 0x38, GMAP_SSKE_MR | GMAP_SSKE_MC, 0x3e },	/* R, C differ: kept */
-	{ 0x3e, GMAP_SSKE_MR | GMAP_SSKE_MC, 0x3e },	/* equal */
-	{ 0x38, GMAP_SSKE_MR, 0x38 },			/* C differs, no MC */
-	{ 0x3a, GMAP_SSKE_MC, 0x3a },			/* R differs, no MR */
-	{ 0x36, GMAP_SSKE_MR | GMAP_SSKE_MC, 0x36 },	/* F differs */
-	{ 0x4e, GMAP_SSKE_MR | GMAP_SSKE_MC, 0x4e },	/* ACC differs */
-	{ 0x3a, 0, 0x3a },				/* unconditional */
-};
-
-static void conditional_sske_follows_mr_mc(void **state)
-{
-	struct fx *f = *state;
-	uint64_t a = frame(f, 2);
-	uint8_t old;
-
-	for (size_t i = 0; i < sizeof(cond_sske) / sizeof(cond_sske[0]); i++) {
-		assert_int_equal(gmap_arch_sske(f->arch, 0, a, 0x3e, 0, NULL), 0);
-		old = 0;
-		assert_int_equal(gmap_arch_sske(f->arch, 0, a, cond_sske[i].key,
-						cond_sske[i].flags, &old), 0);
-		assert_int_equal(old, 0x3e);
-		assert_int_equal(gmap_arch_iske(f->arch, a), cond_sske[i].stored);
-	}
-}
-
-static void rrbe_returns_cc_and_clears_r(void **state)
-{
-	struct fx *f = *state;
-	static const uint8_t key[4] = { 0x50, 0x52, 0x54, 0x56 };
-
-	assert_int_equal(gmap_arch_rrbe(f->arch, frame(f, 7)), 0);
-	for (unsigned int cc = 0; cc < 4; cc++) {
-		uint64_t a = frame(f, cc);
-
-		assert_int_equal(gmap_arch_sske(f->arch, 0, a, key[cc], 0, NULL), 0);
-		assert_int_equal(gmap_arch_rrbe(f->arch, a), cc);
-		assert_int_equal(gmap_arch_iske(f->arch, a), key[cc] & ~GMAP_SKEY_R);
-		assert_int_equal(gmap_arch_rrbe(f->arch, a), cc & 1);
-	}
-}
-
-/* An allocation hook that fails call number fail_at, and with for_good
- * every call after it too, and counts live blocks and bytes (the size
- * each free names must be the size allocated). */
-struct hook {
-	unsigned long calls, fail_at;
-	bool for_good;
-	long live, bytes;
-};
-
-static void *hook_alloc(void *priv, size_t size, size_t align)
-{
-	struct hook *h = priv;
-	void *p;
-
-	h->calls++;
-	if (h->fail_at && (h->calls == h->fail_at || (h->for_good && h->calls > h->fail_at)))
-		return NULL;
-	p = aligned_alloc(align, (size + align - 1) & ~(align - 1));
-	h->live += p != NULL;
-	h->bytes += p ? (long)size : 0;
-	return p;
-}
-
-static void hook_free(void *priv, void *ptr, size_t size)
-{
-	struct hook *h = priv;
-
-	h->live--;
-	h->bytes -= (long)size;
-	free(ptr);
-}
-
-static const struct gmap_alloc_ops hook_ops = { hook_alloc, hook_free };
-
-static void hook_arm(struct hook *h, unsigned long n, bool for_good)
-{
-	h->fail_at = h->calls + n;
-	h->for_good = for_good;
-}
-
-static void create_failing_nth_allocation_leaks_nothing(void **state)
-{
-	struct hook h = { 0 };
-	struct gmap_arch_opts o = GMAP_OPTS(gmap_arch_opts, .alloc = &hook_ops,
-					    .alloc_priv = &h, .ncpus = 4);
-	struct gmap_arch *sentinel = (struct gmap_arch *)&h, *a;
-	unsigned long n;
-
-	(void)state;
-	for (n = 1;; n++) {
-		int good;
-
-		for (good = 1; good >= 0; good--) {
-			hook_arm(&h, n, good);
-			a = sentinel;
-			if (gmap_arch_soft_create(&o, &a) == 0)
-				break;
-			assert_ptr_equal(a, sentinel);
-			assert_int_equal(h.live, 0);
-		}
-		if (good >= 0)
-			break;
-	}
-	/* The instance and the TLBs: the third call is the first not needed. */
-	assert_int_equal(n, 3);
-	assert_int_equal(gmap_arch_ncpus(a), 4);
-	gmap_arch_destroy(a);
-	assert_int_equal(h.live, 0);
-	assert_int_equal(h.bytes, 0);
-}
-
-static void sske_failing_allocation_keeps_keys(void **state)
-{
-	struct hook h = { 0 };
-	struct gmap_arch_opts o = GMAP_OPTS(gmap_arch_opts, .alloc = &hook_ops,
-					    .alloc_priv = &h);
-	const unsigned int nkeys = 200;
-	unsigned int grew = 0;
-	struct gmap_arch *a;
-	long live;
-
-	(void)state;
-	assert_int_equal(gmap_arch_soft_create(&o, &a), 0);
-	for (unsigned int i = 0; i < nkeys; i++) {
-		uint64_t fr = (uint64_t)(i * 977 + 3) << GMAP_PAGE_SHIFT;
-		uint8_t key = (uint8_t)((i % 127 + 1) << 1), old;
-		int rc = -ENOMEM;
-
-		/* Storing what is there needs no allocation. */
-		hook_arm(&h, 1, true);
-		assert_int_equal(gmap_arch_sske(a, 0, fr, 0, 0, NULL), 0);
-		for (unsigned long n = 1; rc; n++) {
-			for (int good = 1; good >= 0 && rc; good--) {
-				live = h.live;
-				hook_arm(&h, n, good);
-				old = 0xff;
-				rc = gmap_arch_sske(a, 0, fr, key, 0, &old);
-				if (rc == 0)
-					break;
-				assert_int_equal(rc, -ENOMEM);
-				assert_int_equal(old, 0xff);
-				assert_int_equal(h.live, live);
-				assert_int_equal(gmap_arch_iske(a, fr), 0);
-				grew += n == 1 && good;
-			}
-		}
-		assert_int_equal(old, 0);
-		for (unsigned int j = 0; j <= i; j++)
-			assert_int_equal(gmap_arch_iske(a, (uint64_t)(j * 977 + 3) << 12),
-					 (uint8_t)((j % 127 + 1) << 1));
-	}
-	/* First table, then doubling at half load: 64, 128, 256, 512 slots. */
-	assert_int_equal(grew, 4);
-	gmap_arch_destroy(a);
-	assert_int_equal(h.live, 0);
-	assert_int_equal(h.bytes, 0);
-}
-
-struct opts_tail {
-	struct gmap_arch_opts o;
-	uint64_t newer_field;
-};
-
-static void bad_options_are_rejected(void **state)
-{
-	struct gmap_arch *sentinel = (struct gmap_arch *)state, *a = sentinel;
-	struct opts_tail t;
-	static const struct gmap_arch_opts bad[] = {
-		GMAP_OPTS(gmap_arch_opts, .ncpus = GMAP_ARCH_MAX_CPUS + 1),
-		GMAP_OPTS(gmap_arch_opts, .tlb_entries = 3),
-		GMAP_OPTS(gmap_arch_opts, .tlb_entries = 384),
-		GMAP_OPTS(gmap_arch_opts, .facilities = GMAP_FAC_EDAT2),
-		GMAP_OPTS(gmap_arch_opts, .facilities = GMAP_FAC_ALL + 1),
-	};
-
-	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-		assert_int_equal(gmap_arch_soft_create(&bad[i], &a), -EINVAL);
-		assert_ptr_equal(a, sentinel);
-	}
-	memset(&t, 0, sizeof(t));
-	t.o.sz = sizeof(t);
-	t.newer_field = 1;
-	assert_int_equal(gmap_arch_soft_create(&t.o, &a), -EINVAL);
-	assert_ptr_equal(a, sentinel);
-	assert_int_equal(gmap_arch_soft_create(NULL, NULL), -EINVAL);
-
-	t.newer_field = 0;
-	t.o.ncpus = GMAP_ARCH_MAX_CPUS;
-	t.o.tlb_entries = 1;
-	assert_int_equal(gmap_arch_soft_create(&t.o, &a), 0);
-	assert_int_equal(gmap_arch_ncpus(a), GMAP_ARCH_MAX_CPUS);
-	gmap_arch_destroy(a);
-	assert_int_equal(gmap_arch_soft_create(NULL, &a), 0);
-	assert_string_equal(gmap_arch_name(a), "soft");
-	assert_int_equal(gmap_arch_ncpus(a), 1);
-	assert_int_equal(gmap_arch_facilities(a), GMAP_FAC_ALL);
-	assert_int_equal(gmap_arch_tlb_count(a, 1), -EINVAL);
-	gmap_arch_destroy(a);
-}
-
 /*
  * Two CPUs translate RACE_PAGES pages in turn while a third IPTEs their
  * ptes (one range IPTE) and points them at new frames, round after round.
@@ -838,47 +460,63 @@ static void ipte_race_leaves_no_stale_entry(void **state)
 	}
 }
 
-static const struct params nonstrict = { .strict = false };
-static const struct params strict = { .strict = true };
 static const struct params tiny = { .strict = true, .tlb_entries = 1 };
 static const struct params three = { .strict = true, .ncpus = 3, .tlb_entries = 4 };
 
-#define T(fn, p) cmocka_unit_test_prestate_setup_teardown(fn, setup, teardown, (void *)&(p))
-#define TN(name, fn, p) { name, fn, setup, teardown, (void *)&(p) }
+static const struct CMUnitTest tlb_tests[] = {
+	T(miss_then_hit_fills_one_cpu, tlb_strict),
+	T(entry_holds_the_walk_result, tlb_strict),
+	T(large_frame_takes_one_entry, tlb_strict),
+	T(entries_are_tagged_by_asce, tlb_strict),
+	T(ipte_purges_the_pte_on_all_cpus, tlb_strict),
+	T(ipte_local_purges_only_the_issuer, tlb_strict),
+	T(ipte_with_asce_purges_only_that_asce, tlb_strict),
+	T(ipte_range_purges_nr_ptes, tlb_strict),
+	T(idte_purges_everything_below_the_entry, tlb_strict),
+	T(idte_nodat_only_purges, tlb_strict),
+	T(idte_asce_purges_that_table_origin, tlb_strict),
+	T(csp_purges_all_only_on_success, tlb_strict),
+	T(ptlb_purges_one_cpu, tlb_strict),
+	TN("strict_mode_keeps_the_stale_frame_without_ipte",
+	   missing_ipte_shows_only_in_strict_mode, tlb_strict),
+	TN("nonstrict_mode_sees_the_new_frame_without_ipte",
+	   missing_ipte_shows_only_in_strict_mode, tlb_nonstrict),
+	T(protection_on_miss_and_hit_as_the_walker, tlb_strict),
+	T(prefixing_applies_on_hit, tlb_strict),
+	T(exceptions_and_real_space_are_not_cached, tlb_strict),
+	T(one_entry_tlb_evicts, tiny),
+	T(default_tlb_holds_256_pages, tlb_strict),
+	T(ipte_race_leaves_no_stale_entry, three),
+};
 
 int main(void)
 {
-	static const struct CMUnitTest tests[] = {
-		T(miss_then_hit_fills_one_cpu, strict),
-		T(entry_holds_the_walk_result, strict),
-		T(large_frame_takes_one_entry, strict),
-		T(entries_are_tagged_by_asce, strict),
-		T(ipte_purges_the_pte_on_all_cpus, strict),
-		T(ipte_local_purges_only_the_issuer, strict),
-		T(ipte_with_asce_purges_only_that_asce, strict),
-		T(ipte_range_purges_nr_ptes, strict),
-		T(idte_purges_everything_below_the_entry, strict),
-		T(idte_nodat_only_purges, strict),
-		T(idte_asce_purges_that_table_origin, strict),
-		T(csp_purges_all_only_on_success, strict),
-		T(ptlb_purges_one_cpu, strict),
-		TN("strict_mode_keeps_the_stale_frame_without_ipte",
-		   missing_ipte_shows_only_in_strict_mode, strict),
-		TN("nonstrict_mode_sees_the_new_frame_without_ipte",
-		   missing_ipte_shows_only_in_strict_mode, nonstrict),
-		T(protection_on_miss_and_hit_as_the_walker, strict),
-		T(prefixing_applies_on_hit, strict),
-		T(exceptions_and_real_space_are_not_cached, strict),
-		T(one_entry_tlb_evicts, tiny),
-		T(default_tlb_holds_256_pages, strict),
-		T(sske_iske_store_and_read_keys, strict),
-		T(conditional_sske_follows_mr_mc, strict),
-		T(rrbe_returns_cc_and_clears_r, strict),
-		cmocka_unit_test(create_failing_nth_allocation_leaks_nothing),
-		cmocka_unit_test(sske_failing_allocation_keeps_keys),
-		cmocka_unit_test(bad_options_are_rejected),
-		T(ipte_race_leaves_no_stale_entry, three),
+	const struct {
+		const struct CMUnitTest *tests;
+		size_t n;
+	} groups[] = {
+		{ tlb_tests, sizeof(tlb_tests) / sizeof(tlb_tests[0]) },
+		{ tlb_skey_tests, tlb_skey_ntests },
+		{ tlb_be_tests, tlb_be_ntests },
 	};
+	struct CMUnitTest *all;
+	size_t n = 0;
+	int ret;
 
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	/* One group, so that the TAP output has one plan. */
+	for (size_t g = 0; g < sizeof(groups) / sizeof(groups[0]); g++)
+		n += groups[g].n;
+	all = calloc(n, sizeof(*all));
+	if (!all) {
+		fprintf(stderr, "test-tlb: out of memory\n");
+		return 1;
+	}
+	n = 0;
+	for (size_t g = 0; g < sizeof(groups) / sizeof(groups[0]); g++) {
+		memcpy(all + n, groups[g].tests, groups[g].n * sizeof(*all));
+		n += groups[g].n;
+	}
+	ret = _cmocka_run_group_tests("tlb", all, n, NULL, NULL);
+	free(all);
+	return ret;
 }

@@ -96,7 +96,9 @@ struct gmap_arch_opts {
  * Context: allocates through @opts->alloc.
  * Return: 0; -EINVAL for a bad option (ncpus out of range, tlb_entries not
  * a power of two, unknown non-zero bytes past the known fields, EDAT-2
- * without EDAT-1); -ENOMEM. *@out is untouched on error.
+ * without EDAT-1, a table_mem that is neither GMAP_DAT_MEM_HOST nor a
+ * GMAP_DAT_MEM_BE image with a base) or a NULL @out; -ENOMEM. *@out is
+ * untouched on error.
  */
 GMAP_API int gmap_arch_soft_create(const struct gmap_arch_opts *opts, struct gmap_arch **out);
 
@@ -245,7 +247,8 @@ GMAP_API void gmap_arch_table_mem(const struct gmap_arch *arch, struct gmap_dat_
  *	pte (the IPTE without the guest-ASCE option)
  * @vaddr: virtual address of the first page (its page index selects the
  *	pte as the hardware does)
- * @ptep: the first pte, in a table from gmap_arch_alloc_pgtable()
+ * @ptep: the first pte, in a table from gmap_arch_alloc_pgtable() (or a
+ *	host pointer into the soft backend's table_mem image)
  * @nr: number of consecutive ptes (1 to 256, not crossing the table: the
  *	IPTE-range facility form when > 1)
  * @flags: GMAP_INV_LOCAL
@@ -268,7 +271,8 @@ GMAP_API void gmap_arch_ipte(struct gmap_arch *arch, unsigned int cpu, gmap_asce
  * @asce: ASCE whose TLB entries are purged (0: entries of any ASCE formed
  *	through the entry)
  * @vaddr: a virtual address mapped through the entry
- * @crstep: the entry, in a table from gmap_arch_alloc_crst()
+ * @crstep: the entry, in a table from gmap_arch_alloc_crst() (or a host
+ *	pointer into the soft backend's table_mem image)
  * @flags: GMAP_INV_LOCAL; GMAP_INV_NODAT to only purge the TLB (the
  *	clearing-by-ASCE-and-entry form without invalidation)
  *
@@ -304,7 +308,9 @@ GMAP_API void gmap_arch_idte_asce(struct gmap_arch *arch, unsigned int cpu, gmap
  * @new_val: value to store
  *
  * When *@ptr equals @old, stores @new_val atomically and purges all TLBs of
- * all CPUs (PoP 10, "COMPARE AND SWAP AND PURGE").
+ * all CPUs (PoP 10, "COMPARE AND SWAP AND PURGE"). The word is compared
+ * and stored as it lies in memory: big-endian values for a word in a
+ * big-endian table_mem image.
  *
  * Context: any thread.
  * Return: true when the swap happened.
@@ -347,8 +353,8 @@ GMAP_API gmap_asce_t gmap_arch_get_asce(const struct gmap_arch *arch, unsigned i
  * @prefix: the CPU's prefix
  * @res: out: as for gmap_dat_translate()
  *
- * A TLB miss walks the tables (host-native, the backend's own) and
- * inserts the result; a hit in strict mode answers from the TLB without
+ * A TLB miss walks the tables (the backend's own host-native tables, or
+ * the soft backend's table_mem) and inserts the result; a hit in strict mode answers from the TLB without
  * reading the tables, as the hardware may. Exceptions are not cached.
  *
  * Context: any thread; lock-free against other CPUs' TLBs.

@@ -110,6 +110,8 @@ struct soft_skeys {
 /*
  * struct soft_arch - a soft backend instance.
  * @base: the dispatcher's part; first, so a struct gmap_arch * is one of us
+ * @mem: where the modelled CPUs' tables are: host-native by default, or
+ *	the storage named by gmap_arch_opts.table_mem (HOST or BE)
  * @strict: answer translations from the TLB on a hit
  * @tlb_entries: entries per CPU TLB, a power of two
  * @ways: entries per set: SOFT_TLB_WAYS, or @tlb_entries when smaller
@@ -119,8 +121,6 @@ struct soft_skeys {
  */
 struct soft_arch {
 	struct gmap_arch base;
-	/* Where the modelled CPUs' tables are: host-native by default, or
-	 * the storage named by gmap_arch_opts.table_mem (HOST or BE). */
 	struct gmap_dat_mem mem;
 	bool strict;
 	unsigned int tlb_entries;

@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "test-groups.h"
 #include "test-dat.h"
 
 static int parse_iteration(const char *s, unsigned long *out)
@@ -41,19 +42,13 @@ static int replay(const char *arg)
 
 int main(int argc, char **argv)
 {
-	const struct {
-		const struct CMUnitTest *tests;
-		size_t n;
-	} groups[] = {
+	const struct test_group groups[] = {
 		{ dat_asce_tests, dat_asce_ntests },
 		{ dat_entry_tests, dat_entry_ntests },
 		{ dat_edat_tests, dat_edat_ntests },
 		{ dat_range_tests, dat_range_ntests },
 		{ dat_random_tests, dat_random_ntests },
 	};
-	struct CMUnitTest *all;
-	size_t n = 0;
-	int ret;
 
 	if (argc > 1) {
 		if (strcmp(argv[1], "--replay") == 0 && argc == 3)
@@ -64,20 +59,5 @@ int main(int argc, char **argv)
 	if (getenv("GMAP_TEST_REPLAY"))
 		return replay(getenv("GMAP_TEST_REPLAY"));
 
-	/* One group, so that the TAP output has one plan. */
-	for (size_t g = 0; g < sizeof(groups) / sizeof(groups[0]); g++)
-		n += groups[g].n;
-	all = calloc(n, sizeof(*all));
-	if (!all) {
-		fprintf(stderr, "test-dat: out of memory\n");
-		return 1;
-	}
-	n = 0;
-	for (size_t g = 0; g < sizeof(groups) / sizeof(groups[0]); g++) {
-		memcpy(all + n, groups[g].tests, groups[g].n * sizeof(*all));
-		n += groups[g].n;
-	}
-	ret = _cmocka_run_group_tests("dat", all, n, NULL, NULL);
-	free(all);
-	return ret;
+	return test_run_groups("dat", groups, sizeof(groups) / sizeof(groups[0]));
 }

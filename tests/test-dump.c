@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "test-groups.h"
 #include "test-dump.h"
 
 static void missing_file_is_enoent(void **state)
@@ -204,32 +205,11 @@ static const struct CMUnitTest dump_error_tests[] = {
 
 int main(void)
 {
-	const struct {
-		const struct CMUnitTest *tests;
-		size_t n;
-	} groups[] = {
+	const struct test_group groups[] = {
 		{ dump_error_tests, sizeof(dump_error_tests) / sizeof(dump_error_tests[0]) },
 		{ dump_read_tests, dump_read_ntests },
 		{ dump_oracle_tests, dump_oracle_ntests },
 	};
-	struct CMUnitTest *all;
-	size_t n = 0;
-	int ret;
 
-	/* One group, so that the TAP output has one plan. */
-	for (size_t g = 0; g < sizeof(groups) / sizeof(groups[0]); g++)
-		n += groups[g].n;
-	all = calloc(n, sizeof(*all));
-	if (!all) {
-		fprintf(stderr, "test-dump: out of memory\n");
-		return 1;
-	}
-	n = 0;
-	for (size_t g = 0; g < sizeof(groups) / sizeof(groups[0]); g++) {
-		memcpy(all + n, groups[g].tests, groups[g].n * sizeof(*all));
-		n += groups[g].n;
-	}
-	ret = _cmocka_run_group_tests("dump", all, n, NULL, NULL);
-	free(all);
-	return ret;
+	return test_run_groups("dump", groups, sizeof(groups) / sizeof(groups[0]));
 }

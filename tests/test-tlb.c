@@ -14,6 +14,7 @@
 
 #include <atomic_ops.h>
 
+#include "test-groups.h"
 #include "test-tlb.h"
 
 static void miss_then_hit_fills_one_cpu(void **state)
@@ -491,32 +492,11 @@ static const struct CMUnitTest tlb_tests[] = {
 
 int main(void)
 {
-	const struct {
-		const struct CMUnitTest *tests;
-		size_t n;
-	} groups[] = {
+	const struct test_group groups[] = {
 		{ tlb_tests, sizeof(tlb_tests) / sizeof(tlb_tests[0]) },
 		{ tlb_skey_tests, tlb_skey_ntests },
 		{ tlb_be_tests, tlb_be_ntests },
 	};
-	struct CMUnitTest *all;
-	size_t n = 0;
-	int ret;
 
-	/* One group, so that the TAP output has one plan. */
-	for (size_t g = 0; g < sizeof(groups) / sizeof(groups[0]); g++)
-		n += groups[g].n;
-	all = calloc(n, sizeof(*all));
-	if (!all) {
-		fprintf(stderr, "test-tlb: out of memory\n");
-		return 1;
-	}
-	n = 0;
-	for (size_t g = 0; g < sizeof(groups) / sizeof(groups[0]); g++) {
-		memcpy(all + n, groups[g].tests, groups[g].n * sizeof(*all));
-		n += groups[g].n;
-	}
-	ret = _cmocka_run_group_tests("tlb", all, n, NULL, NULL);
-	free(all);
-	return ret;
+	return test_run_groups("tlb", groups, sizeof(groups) / sizeof(groups[0]));
 }

@@ -208,22 +208,31 @@ DAT_INLINE bool dat_args_ok(const struct gmap_dat_mem *mem, const struct gmap_da
 	}
 }
 
+/* One instance of the walk per storage kind (and per @path being NULL or
+ * not, since this is inlined into both entry points). */
+DAT_INLINE void dat_dispatch(const struct gmap_dat_mem *mem, uint64_t asce, uint64_t vaddr,
+			     const struct gmap_dat_request *req, struct gmap_dat_result *res,
+			     struct gmap_dat_path *path)
+{
+	switch (mem->kind) {
+	case GMAP_DAT_MEM_HOST:
+		dat_walk(mem, GMAP_DAT_MEM_HOST, asce, vaddr, req, res, path);
+		break;
+	case GMAP_DAT_MEM_BE:
+		dat_walk(mem, GMAP_DAT_MEM_BE, asce, vaddr, req, res, path);
+		break;
+	default:
+		dat_walk(mem, GMAP_DAT_MEM_FN, asce, vaddr, req, res, path);
+		break;
+	}
+}
+
 int gmap_dat_translate(const struct gmap_dat_mem *mem, gmap_asce_t asce, uint64_t vaddr,
 		       const struct gmap_dat_request *req, struct gmap_dat_result *res)
 {
 	if (!dat_args_ok(mem, req, res))
 		return -EINVAL;
-	switch (mem->kind) {
-	case GMAP_DAT_MEM_HOST:
-		dat_walk(mem, GMAP_DAT_MEM_HOST, asce.val, vaddr, req, res, NULL);
-		break;
-	case GMAP_DAT_MEM_BE:
-		dat_walk(mem, GMAP_DAT_MEM_BE, asce.val, vaddr, req, res, NULL);
-		break;
-	default:
-		dat_walk(mem, GMAP_DAT_MEM_FN, asce.val, vaddr, req, res, NULL);
-		break;
-	}
+	dat_dispatch(mem, asce.val, vaddr, req, res, NULL);
 	return 0;
 }
 
@@ -233,17 +242,6 @@ int gmap_dat_translate_path(const struct gmap_dat_mem *mem, gmap_asce_t asce, ui
 {
 	if (!dat_args_ok(mem, req, res) || !path)
 		return -EINVAL;
-	/* The soft TLB fills entries through here: specialise it too. */
-	switch (mem->kind) {
-	case GMAP_DAT_MEM_HOST:
-		dat_walk(mem, GMAP_DAT_MEM_HOST, asce.val, vaddr, req, res, path);
-		break;
-	case GMAP_DAT_MEM_BE:
-		dat_walk(mem, GMAP_DAT_MEM_BE, asce.val, vaddr, req, res, path);
-		break;
-	default:
-		dat_walk(mem, GMAP_DAT_MEM_FN, asce.val, vaddr, req, res, path);
-		break;
-	}
+	dat_dispatch(mem, asce.val, vaddr, req, res, path);
 	return 0;
 }

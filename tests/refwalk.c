@@ -278,3 +278,14 @@ void refwalk_translate(const struct refwalk_in *in, struct gmap_dat_result *res,
 		set_teid(in, res, PROT_IEP);
 	}
 }
+
+bool refwalk_path_eq(const struct gmap_dat_path *a, const struct gmap_dat_path *b)
+{
+	if (a->n != b->n)
+		return false;
+	for (unsigned int i = 0; i < a->n; i++)
+		if (a->e[i].level != b->e[i].level || a->e[i].addr != b->e[i].addr ||
+		    a->e[i].val != b->e[i].val)
+			return false;
+	return true;
+}

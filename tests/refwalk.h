@@ -11,6 +11,7 @@
 #ifndef GMAP_TEST_REFWALK_H
 #define GMAP_TEST_REFWALK_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include <libgmap/dat.h>
@@ -49,5 +50,15 @@ struct refwalk_in {
 
 void refwalk_translate(const struct refwalk_in *in, struct gmap_dat_result *res,
 		       struct gmap_dat_path *path);
+
+/**
+ * refwalk_path_eq() - whether two walks read the same entries.
+ * @a: one path
+ * @b: the other
+ *
+ * Return: true when both hold the same number of entries with equal
+ * level, address and value, in order.
+ */
+bool refwalk_path_eq(const struct gmap_dat_path *a, const struct gmap_dat_path *b);
 
 #endif /* GMAP_TEST_REFWALK_H */

@@ -469,17 +469,6 @@ bool fx_result_eq(const struct gmap_dat_result *a, const struct gmap_dat_result 
 	return a->acc == b->acc && a->fp == b->fp;
 }
 
-static bool path_eq(const struct gmap_dat_path *a, const struct gmap_dat_path *b)
-{
-	if (a->n != b->n)
-		return false;
-	for (unsigned int i = 0; i < a->n; i++)
-		if (a->e[i].level != b->e[i].level || a->e[i].addr != b->e[i].addr ||
-		    a->e[i].val != b->e[i].val)
-			return false;
-	return true;
-}
-
 static void print_path(const char *who, const struct gmap_dat_path *p)
 {
 	print_error("  %s path, %u entries:\n", who, p->n);
@@ -504,7 +493,7 @@ static void expect_result(const char *who, uint64_t va, const struct gmap_dat_re
 static void expect_path(const char *who, uint64_t va, const struct gmap_dat_path *got,
 			const struct gmap_dat_path *want)
 {
-	if (path_eq(got, want))
+	if (refwalk_path_eq(got, want))
 		return;
 	print_path("got", got);
 	print_path("want", want);

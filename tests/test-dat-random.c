@@ -275,17 +275,6 @@ static void print_result(const char *who, const struct gmap_dat_result *res,
 		       p->e[i].addr, p->e[i].val);
 }
 
-static bool path_eq(const struct gmap_dat_path *a, const struct gmap_dat_path *b)
-{
-	if (a->n != b->n)
-		return false;
-	for (unsigned int i = 0; i < a->n; i++)
-		if (a->e[i].level != b->e[i].level || a->e[i].addr != b->e[i].addr ||
-		    a->e[i].val != b->e[i].val)
-			return false;
-	return true;
-}
-
 static uint64_t mix(uint64_t h, uint64_t v)
 {
 	h ^= v;
@@ -328,7 +317,7 @@ static bool check_one(struct iter *it, uint64_t va, const struct gmap_dat_reques
 	refwalk_translate(&in, &ref, &ref_path);
 
 	ok = fx_result_eq(&res, &res_fn, true) && fx_result_eq(&res, &res_path, true) &&
-	     fx_result_eq(&res, &ref, false) && path_eq(&path, &ref_path) &&
+	     fx_result_eq(&res, &ref, false) && refwalk_path_eq(&path, &ref_path) &&
 	     reads == ref_path.n + (ref.pic == GMAP_PIC_ADDRESSING);
 	if (verbose || !ok) {
 		printf("# %s va 0x%016" PRIx64 " access %u as %u facilities 0x%02x",

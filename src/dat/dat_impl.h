@@ -72,8 +72,9 @@ DAT_INLINE int dat_load(const struct gmap_dat_mem *mem, enum gmap_dat_mem_kind k
 			return -1;
 #endif
 		/* One load, as the hardware does: another thread may be
-		 * changing the entry. */
-		*val = __atomic_load_n((const uint64_t *)(uintptr_t)addr, __ATOMIC_RELAXED);
+		 * changing the entry. Acquire pairs with the release that
+		 * links a new table, so its initialised entries are seen. */
+		*val = __atomic_load_n((const uint64_t *)(uintptr_t)addr, __ATOMIC_ACQUIRE);
 		return 0;
 	case GMAP_DAT_MEM_BE:
 		if (mem->size < 8 || addr > mem->size - 8)

@@ -10,5 +10,6 @@
 #include <libgmap/common.h>
 #include <libgmap/dat.h>
 #include <libgmap/arch.h>
+#include <libgmap/pgste.h>
 
 #endif /* LIBGMAP_LIBGMAP_H */

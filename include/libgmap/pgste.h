@@ -1,0 +1,596 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * libgmap - the host address space ("mm") and its page-status-table
+ * extensions (PGSTEs): region/segment tables and 4 KB page-table pages
+ * that hold 256 ptes followed by their 256 PGSTEs (the PGSTE of a pte lies
+ * 2 KB above it), Linux's software pte bits and young/dirty emulation,
+ * guest storage keys, the user-dirty (UC) bit for migration, notify (IN)
+ * and VSIE bits with their callbacks, and CMMA page states.
+ *
+ * The behaviour mirrors Linux's arch/s390/mm/pgtable.c and
+ * arch/s390/include/asm/pgtable.h (v4.x to v6.x); each function names the
+ * kernel function it models. Host addresses ("haddr") are the mm's
+ * virtual addresses; frames are what its ptes map.
+ */
+#ifndef LIBGMAP_PGSTE_H
+#define LIBGMAP_PGSTE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <libgmap/common.h>
+#include <libgmap/dat.h>
+#include <libgmap/arch.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* A page-status-table extension: one word per pte, wrapped like the other
+ * entry kinds. */
+typedef struct { uint64_t val; } gmap_pgste_t;
+
+/* PGSTE bits (PoP bit numbers). ACC/FP/GR/GC: the guest's key while the
+ * page is not mapped (its R/C history while it is); PCL: the lock. */
+#define GMAP_PGSTE_ACC		0xf000000000000000ULL	/* bits 0-3: access key */
+#define GMAP_PGSTE_FP		0x0800000000000000ULL	/* bit 4: fetch protection */
+#define GMAP_PGSTE_PCL		0x0080000000000000ULL	/* bit 8: PGSTE lock */
+#define GMAP_PGSTE_HR		0x0040000000000000ULL	/* bit 9: host reference */
+#define GMAP_PGSTE_HC		0x0020000000000000ULL	/* bit 10: host change */
+#define GMAP_PGSTE_GR		0x0004000000000000ULL	/* bit 13: guest reference */
+#define GMAP_PGSTE_GC		0x0002000000000000ULL	/* bit 14: guest change */
+#define GMAP_PGSTE_UC		0x0000800000000000ULL	/* bit 16: user dirty (migration) */
+#define GMAP_PGSTE_IN		0x0000400000000000ULL	/* bit 17: invalidation notify */
+#define GMAP_PGSTE_VSIE		0x0000200000000000ULL	/* bit 18: used by a shadow table */
+#define GMAP_PGSTE_ZERO		0x0000000080000000ULL	/* bit 32: CMMA logically zero */
+#define GMAP_PGSTE_NODAT	0x0000000040000000ULL	/* bit 33: CMMA no-DAT */
+#define GMAP_PGSTE_USAGE_MASK	0x0000000003000000ULL	/* bits 38-39: CMMA usage state */
+#define GMAP_PGSTE_USAGE_STABLE		0x0000000000000000ULL
+#define GMAP_PGSTE_USAGE_UNUSED		0x0000000001000000ULL
+#define GMAP_PGSTE_USAGE_POT_VOLATILE	0x0000000002000000ULL
+#define GMAP_PGSTE_USAGE_VOLATILE	0x0000000003000000ULL
+
+/* Software bits of the mm's ptes (Linux's _PAGE_*, bits 56-63) beside the
+ * hardware I and P: an old pte is invalid, a clean one protected, so the
+ * first access / store faults and the fault handler sets young / dirty. */
+#define GMAP_MM_PTE_PRESENT	0x001ULL	/* a page is mapped (maybe invalid: old) */
+#define GMAP_MM_PTE_YOUNG	0x004ULL	/* referenced since last made old */
+#define GMAP_MM_PTE_DIRTY	0x008ULL	/* written since last made clean */
+#define GMAP_MM_PTE_READ	0x010ULL	/* readable */
+#define GMAP_MM_PTE_WRITE	0x020ULL	/* writable */
+#define GMAP_MM_PTE_SPECIAL	0x040ULL	/* frame supplied by the caller, not freed */
+#define GMAP_MM_PTE_UNUSED	0x080ULL	/* returned ptes: PGSTE usage was unused */
+#define GMAP_MM_PTE_NONE	GMAP_PTE_I	/* the empty pte */
+
+/* Protections (map, mprotect, force_prot); WRITE implies READ. */
+#define GMAP_MM_PROT_NONE	0x0u
+#define GMAP_MM_PROT_READ	0x1u
+#define GMAP_MM_PROT_WRITE	0x2u
+
+/* Flags of gmap_pgste_xchg(). */
+#define GMAP_PGSTE_XCHG_LAZY	(1u << 0)	/* ptep_xchg_lazy() rather than _direct() */
+
+/* Flags of gmap_pgste_cond_set_key() (the SSKE M3 bits). */
+#define GMAP_PGSTE_KEY_NQ	(1u << 0)	/* nonquiescing */
+#define GMAP_PGSTE_KEY_MR	(1u << 1)	/* reference bit may stay unchanged */
+#define GMAP_PGSTE_KEY_MC	(1u << 2)	/* change bit may stay unchanged */
+
+/* ESSA operation request codes (KVM's ESSA_* values). */
+#define GMAP_PGSTE_ESSA_GET_STATE		0
+#define GMAP_PGSTE_ESSA_SET_STABLE		1
+#define GMAP_PGSTE_ESSA_SET_UNUSED		2
+#define GMAP_PGSTE_ESSA_SET_VOLATILE		3
+#define GMAP_PGSTE_ESSA_SET_POT_VOLATILE	4
+#define GMAP_PGSTE_ESSA_SET_STABLE_RESIDENT	5
+#define GMAP_PGSTE_ESSA_SET_STABLE_IF_RESIDENT	6
+#define GMAP_PGSTE_ESSA_SET_STABLE_NODAT	7
+
+struct gmap_mm;
+
+/**
+ * struct gmap_mm_opts - options of gmap_mm_create().
+ * @sz: sizeof(struct gmap_mm_opts), set by GMAP_OPTS()
+ * @arch: the backend that allocates tables and frames and runs IPTE,
+ *	SSKE and friends (required; must outlive the mm)
+ * @pgste: create the mm with PGSTEs from the start (4 KB page-table pages);
+ *	false gives 2 KB pte-only page tables until gmap_mm_enable_sie()
+ * @levels: DAT levels of the top table: 2 (segment table, 2 GB), 3
+ *	(region-third, 4 TB), 4 (region-second, 8 PB) or 5 (region-first,
+ *	the whole 64-bit space); 0 means 3, as a Linux process starts
+ */
+struct gmap_mm_opts {
+	size_t sz;
+	struct gmap_arch *arch;
+	bool pgste;
+	unsigned int levels;
+	size_t :0;
+};
+
+/**
+ * struct gmap_mm_notifier - callbacks for pte invalidations, registered
+ * with gmap_mm_notifier_register() (the hook of the gmap and shadow layers,
+ * as Linux's gmap pte notifiers and gmap_shadow_notify()).
+ * @invalidate: called when a pte whose PGSTE has IN is exchanged, made
+ *	clean for dirty tracking or otherwise invalidated: once, with the
+ *	host range [@start, @end) of the page, IN already cleared in the
+ *	PGSTE value being written (may be NULL)
+ * @shadow: likewise for a pte whose PGSTE has VSIE (may be NULL)
+ * @priv: passed to both callbacks
+ * @next: private: the list link, owned by the mm while registered
+ *
+ * Context of the callbacks: the pte's PGSTE lock is held; a callback must
+ * not change that pte or register or unregister notifiers.
+ */
+struct gmap_mm_notifier {
+	void (*invalidate)(struct gmap_mm *mm, uint64_t start, uint64_t end, void *priv);
+	void (*shadow)(struct gmap_mm *mm, uint64_t start, uint64_t end, void *priv);
+	void *priv;
+	struct gmap_mm_notifier *next;
+};
+
+/**
+ * gmap_mm_create() - create an empty host address space.
+ * @opts: options; @opts->sz and @opts->arch must be set
+ * @out: out: the new mm
+ *
+ * Allocates the top table; the ASCE has a Linux user ASCE's P, S and X
+ * bits. Mirrors init_new_context().
+ * Context: allocates through the backend's hook.
+ * Return: 0; -EINVAL for NULL @opts/@out/@opts->arch, @levels out of
+ * range or unknown non-zero bytes past the known fields; -ENOMEM.
+ * *@out is untouched on error.
+ */
+GMAP_API int gmap_mm_create(const struct gmap_mm_opts *opts, struct gmap_mm **out);
+
+/**
+ * gmap_mm_destroy() - free an mm, its tables and the frames it allocated.
+ * @mm: the mm (NULL is ignored)
+ *
+ * Caller frames are not freed; attached CPUs' TLBs are purged; notifiers
+ * are dropped without a call.
+ * Context: no other thread may use @mm, now or later.
+ */
+GMAP_API void gmap_mm_destroy(struct gmap_mm *mm);
+
+/**
+ * gmap_mm_asce() - the mm's ASCE (changes with gmap_mm_enable_sie()).
+ * @mm: the mm
+ * Context: any thread.
+ * Return: the ASCE of the top table.
+ */
+GMAP_API gmap_asce_t gmap_mm_asce(const struct gmap_mm *mm);
+
+/**
+ * gmap_mm_has_pgste() - whether the mm's page tables carry PGSTEs.
+ * @mm: the mm
+ *
+ * Mirrors mm_has_pgste().
+ * Context: any thread.
+ * Return: true after creation with @pgste or gmap_mm_enable_sie().
+ */
+GMAP_API bool gmap_mm_has_pgste(const struct gmap_mm *mm);
+
+/**
+ * gmap_mm_table_bytes() - bytes of DAT tables the mm holds.
+ * @mm: the mm
+ *
+ * Region/segment tables are 16 KB, page tables 4 KB (2 KB without PGSTEs).
+ * Context: any thread.
+ * Return: the byte count.
+ */
+GMAP_API size_t gmap_mm_table_bytes(const struct gmap_mm *mm);
+
+/**
+ * gmap_mm_attach() - run the mm on a CPU: load its ASCE into CR1.
+ * @mm: the mm
+ * @cpu: the backend CPU (0 to gmap_arch_ncpus() - 1)
+ *
+ * On exactly one attached CPU, invalidations purge only its TLB (IPTE
+ * local-clearing) and lazy exchanges defer the purge to gmap_mm_flush()
+ * (Linux's mm_cpumask / cpu_attach_mask). A deferred purge is done first.
+ * Mirrors switch_mm().
+ * Context: any thread; no allocation.
+ * Return: 0; -EINVAL for a bad @cpu.
+ */
+GMAP_API int gmap_mm_attach(struct gmap_mm *mm, unsigned int cpu);
+
+/**
+ * gmap_mm_detach() - stop running the mm on a CPU.
+ * @mm: the mm
+ * @cpu: the CPU
+ *
+ * Does a deferred purge, then purges @cpu's TLB (PTLB), so its entries
+ * cannot outlive a later local invalidation.
+ * Context: any thread; no allocation.
+ * Return: 0; -EINVAL for a bad @cpu or a CPU not attached.
+ */
+GMAP_API int gmap_mm_detach(struct gmap_mm *mm, unsigned int cpu);
+
+/**
+ * gmap_mm_flush() - do the TLB purge that lazy exchanges deferred.
+ * @mm: the mm
+ *
+ * PTLB on the CPU the mm ran on alone (also dropping guest ASCEs' entries
+ * through shared page tables); range operations call it before returning.
+ * Mirrors __tlb_flush_mm_lazy().
+ * Context: any thread; no allocation.
+ */
+GMAP_API void gmap_mm_flush(struct gmap_mm *mm);
+
+/**
+ * gmap_mm_map() - map a range of host pages.
+ * @mm: the mm
+ * @haddr: first host address, 4 KB aligned
+ * @len: bytes, a non-zero multiple of 4 KB, within the mm's reach
+ * @frame: 0: anonymous memory, zeroed 4 KB frames allocated from the
+ *	backend when first touched; else the absolute address (4 KB
+ *	aligned) of the caller's frames that back the range contiguously,
+ *	mapped with GMAP_MM_PTE_SPECIAL and never freed by the mm
+ * @prot: GMAP_MM_PROT_NONE, _READ, or _READ | _WRITE
+ *
+ * Records the mapping; ptes are made by gmap_mm_fault(). Mirrors
+ * mmap_region() with MAP_FIXED_NOREPLACE.
+ * Context: takes the mm's map lock for writing; allocates.
+ * Return: 0; -EINVAL for a bad argument; -EEXIST when the range overlaps a
+ * mapping; -ENOMEM (nothing changed).
+ */
+GMAP_API int gmap_mm_map(struct gmap_mm *mm, uint64_t haddr, uint64_t len, uint64_t frame,
+			 unsigned int prot);
+
+/**
+ * gmap_mm_unmap() - remove mappings from a range.
+ * @mm: the mm
+ * @haddr: first host address, 4 KB aligned
+ * @len: bytes, a non-zero multiple of 4 KB
+ *
+ * Zaps the range (see gmap_mm_zap()) and forgets the mappings; holes are
+ * fine. Page tables stay until gmap_mm_destroy(). Mirrors do_munmap().
+ * Context: takes the map lock for writing; may allocate to split a mapping.
+ * Return: 0; -EINVAL for a bad argument; -ENOMEM (nothing changed).
+ */
+GMAP_API int gmap_mm_unmap(struct gmap_mm *mm, uint64_t haddr, uint64_t len);
+
+/**
+ * gmap_mm_mprotect() - change the protection of a mapped range.
+ * @mm: the mm
+ * @haddr: first host address, 4 KB aligned
+ * @len: bytes, a non-zero multiple of 4 KB
+ * @prot: GMAP_MM_PROT_NONE, _READ, or _READ | _WRITE
+ *
+ * Every present pte is changed as pte_modify() does, by lazy exchange; a
+ * pte whose key the backend cannot store stays old (invalid: the next
+ * access faults). Mirrors mprotect_fixup() / change_pte_range().
+ * Context: takes the map lock for writing; may allocate to split mappings.
+ * Return: 0; -EINVAL for a bad argument; -EFAULT when part of the range is
+ * not mapped; -ENOMEM (nothing changed).
+ */
+GMAP_API int gmap_mm_mprotect(struct gmap_mm *mm, uint64_t haddr, uint64_t len,
+			      unsigned int prot);
+
+/**
+ * gmap_mm_zap() - drop the pages of a range, keeping the mappings.
+ * @mm: the mm
+ * @haddr: first host address, 4 KB aligned
+ * @len: bytes, a non-zero multiple of 4 KB
+ *
+ * Every pte is emptied by lazy exchange (key into the PGSTE, notifiers
+ * called); the mm's own frames are freed; the next touch faults in a zeroed
+ * frame. Mirrors zap_page_range() / MADV_DONTNEED.
+ * Context: takes the map lock for writing; no allocation.
+ * Return: 0; -EINVAL for a bad argument.
+ */
+GMAP_API int gmap_mm_zap(struct gmap_mm *mm, uint64_t haddr, uint64_t len);
+
+/**
+ * gmap_mm_fault() - the host fault handler.
+ * @mm: the mm
+ * @haddr: the faulting host address (any alignment)
+ * @access: GMAP_DAT_FETCH or GMAP_DAT_IFETCH (read fault) or
+ *	GMAP_DAT_STORE (write fault)
+ *
+ * An empty pte gets a frame (anonymous: allocated and zeroed; else the
+ * caller's), young, and dirty for a write (set_pte_at(), which clears the
+ * PGSTE's ZERO state). A present pte is made young (cleared I) and, for
+ * a write, dirty (cleared P), with ptep_set_access_flags() (a direct
+ * exchange). Mirrors handle_mm_fault().
+ * Context: takes the map lock for reading and the pte's lock; allocates.
+ * Return: 0; -EINVAL for a bad @access; -EFAULT when @haddr is not mapped
+ * or the access is not allowed (PROT_NONE, a store to a read-only
+ * mapping); -ENOMEM (nothing changed).
+ */
+GMAP_API int gmap_mm_fault(struct gmap_mm *mm, uint64_t haddr, enum gmap_dat_access access);
+
+/**
+ * gmap_mm_test_and_clear_young() - make a pte old, tell whether it was young.
+ * @mm: the mm
+ * @haddr: host address of the page
+ *
+ * Mirrors ptep_test_and_clear_young() (a direct exchange to pte_mkold()).
+ * Context: takes the pte's lock; no allocation.
+ * Return: 1 if the pte was young, 0 if not; -EFAULT when no page is
+ * present at @haddr.
+ */
+GMAP_API int gmap_mm_test_and_clear_young(struct gmap_mm *mm, uint64_t haddr);
+
+/**
+ * gmap_mm_read_pte() - the pte and PGSTE of a host address.
+ * @mm: the mm
+ * @haddr: host address
+ * @pte: out (may be NULL): the pte
+ * @pgste: out (may be NULL): the PGSTE (0 in an mm without PGSTEs)
+ *
+ * A snapshot without locks (PCL may show as set). Mirrors get_pgste().
+ * Context: any thread; no allocation.
+ * Return: 0; -EFAULT when no page table covers @haddr.
+ */
+GMAP_API int gmap_mm_read_pte(struct gmap_mm *mm, uint64_t haddr, gmap_pte_t *pte,
+			      gmap_pgste_t *pgste);
+
+/**
+ * gmap_mm_enable_sie() - give a populated mm PGSTEs.
+ * @mm: the mm
+ *
+ * Copies the tables, each 2 KB page table into a 4 KB page with PGSTEs
+ * made as set_pte_at() makes them (UC on writable valid ptes, which
+ * without ESOP become dirty); then the attached CPUs load the new ASCE,
+ * the old ASCE is purged from every TLB (IDTE) and the old tables freed.
+ * A failed allocation frees the copy. Mirrors s390_enable_sie() with
+ * dup_mm() (seed 000).
+ * Context: takes the map lock for writing; no other thread may use the mm
+ * without it meanwhile; allocates.
+ * Return: 0 (also when the mm already has PGSTEs); -ENOMEM.
+ */
+GMAP_API int gmap_mm_enable_sie(struct gmap_mm *mm);
+
+/**
+ * gmap_mm_notifier_register() - add invalidation callbacks.
+ * @mm: the mm
+ * @nb: the callbacks; the caller's memory, untouched but @nb->next until
+ *	unregistered
+ *
+ * The list is walked without a lock while it changes. Mirrors
+ * gmap_register_pte_notifier().
+ * Context: any thread but a callback; no allocation.
+ * Return: 0; -EINVAL for NULL or an @nb without callbacks; -EEXIST if
+ * @nb is registered.
+ */
+GMAP_API int gmap_mm_notifier_register(struct gmap_mm *mm, struct gmap_mm_notifier *nb);
+
+/**
+ * gmap_mm_notifier_unregister() - remove callbacks.
+ * @mm: the mm
+ * @nb: registered callbacks
+ *
+ * Returns after every notification that might still use @nb has ended,
+ * so @nb may be freed then. Mirrors gmap_unregister_pte_notifier()
+ * (list_del_rcu() + synchronize_rcu()).
+ * Context: any thread but a callback; no allocation.
+ * Return: 0; -ENOENT if @nb is not registered.
+ */
+GMAP_API int gmap_mm_notifier_unregister(struct gmap_mm *mm, struct gmap_mm_notifier *nb);
+
+/**
+ * gmap_pgste_xchg() - exchange a pte with PGSTE handling.
+ * @mm: the mm
+ * @haddr: host address of the page (4 KB aligned)
+ * @new_pte: the new pte (Linux format: GMAP_MM_PTE_* and GMAP_PTE_I/_P)
+ * @flags: 0 for the direct form (IPTE now), GMAP_PGSTE_XCHG_LAZY for the
+ *	lazy form (on a single attached CPU: set I, purge at gmap_mm_flush())
+ * @old: out (may be NULL): the old pte; GMAP_MM_PTE_UNUSED added when
+ *	@new_pte is invalid and the PGSTE's usage state is unused
+ *
+ * Under the PGSTE lock: notifiers for IN/VSIE (cleared), invalidation of
+ * a valid old pte, the real key into the PGSTE for an invalid @new_pte
+ * (pgste_update_all()), the PGSTE's key into the frame when an invalid pte
+ * becomes valid (pgste_set_key()), UC for a writable valid @new_pte
+ * (pgste_set_pte()). Frames are neither freed nor taken over; a present
+ * pte without GMAP_MM_PTE_SPECIAL is a backend frame the mm will free.
+ * Mirrors ptep_xchg_direct() / ptep_xchg_lazy().
+ * Context: takes the pte's lock; no allocation but the backend's key
+ * table.
+ * Return: 0; -EINVAL for bad @flags or alignment; -EFAULT when no page
+ * table covers @haddr; -ENOMEM when the backend cannot store the key
+ * (nothing changed).
+ */
+GMAP_API int gmap_pgste_xchg(struct gmap_mm *mm, uint64_t haddr, gmap_pte_t new_pte,
+			     unsigned int flags, gmap_pte_t *old);
+
+/**
+ * gmap_pgste_force_prot() - raise a pte's protection and set PGSTE bits.
+ * @mm: the mm (with PGSTEs)
+ * @haddr: host address of the page
+ * @prot: GMAP_MM_PROT_NONE (make invalid), _READ (make protected) or
+ *	_READ | _WRITE (leave as is)
+ * @bits: GMAP_PGSTE_IN and/or GMAP_PGSTE_VSIE to set
+ *
+ * The pte is only ever made stricter, with a direct invalidation; a pte
+ * that already denies what @prot asks for is left alone (the caller faults
+ * it in and retries). Mirrors ptep_force_prot().
+ * Context: takes the pte's lock; no allocation.
+ * Return: 0; -EAGAIN when the pte is invalid and @prot is not NONE, or
+ * protected and @prot asks for write; -EINVAL for a bad argument or an mm
+ * without PGSTEs; -EFAULT when no page table covers @haddr.
+ */
+GMAP_API int gmap_pgste_force_prot(struct gmap_mm *mm, uint64_t haddr, unsigned int prot,
+				   uint64_t bits);
+
+/**
+ * gmap_pgste_set_bits() - set chosen PGSTE bits.
+ * @mm: the mm (with PGSTEs)
+ * @haddr: host address of the page (with a page table, or inside a mapping)
+ * @mask: which bits to write (GMAP_PGSTE_PCL is refused)
+ * @value: their new values (bits outside @mask ignored)
+ *
+ * Allocates the page table when missing. Mirrors set_pgste_bits().
+ * Context: takes the pte's lock; may allocate.
+ * Return: 0; -EINVAL for an mm without PGSTEs or PCL in @mask; -EFAULT
+ * when @haddr has no page table and is not mapped; -ENOMEM.
+ */
+GMAP_API int gmap_pgste_set_bits(struct gmap_mm *mm, uint64_t haddr, uint64_t mask,
+				 uint64_t value);
+
+/**
+ * gmap_pgste_zap_unused() - discard a page the guest declared unused, or
+ * reset its CMMA state.
+ * @mm: the mm (with PGSTEs)
+ * @haddr: host address of the page
+ * @reset: false: when the PGSTE's usage is unused or ZERO is set, the
+ *	page is dropped (pte emptied, frame freed); true: the usage state
+ *	and NODAT are cleared, nothing else
+ *
+ * Linux drops such pages from swap here and from memory in reclaim; this
+ * mm has no swap, so the page goes at once. Mirrors ptep_zap_unused().
+ * Context: takes the pte's lock; no allocation.
+ * Return: 1 if a page was dropped, else 0; -EINVAL for an mm without
+ * PGSTEs; -EFAULT when no page table covers @haddr.
+ */
+GMAP_API int gmap_pgste_zap_unused(struct gmap_mm *mm, uint64_t haddr, bool reset);
+
+/**
+ * gmap_pgste_zap_key() - reset the guest storage key of a page.
+ * @mm: the mm (with PGSTEs)
+ * @haddr: host address of the page
+ *
+ * PGSTE ACC and F cleared, GR and GC set; a valid writable page's real key
+ * becomes 0. Mirrors ptep_zap_key().
+ * Context: takes the pte's lock; no allocation but the backend's key table.
+ * Return: 0; -EINVAL for an mm without PGSTEs; -EFAULT when no page table
+ * covers @haddr.
+ */
+GMAP_API int gmap_pgste_zap_key(struct gmap_mm *mm, uint64_t haddr);
+
+/**
+ * gmap_pgste_set_key() - SSKE for the guest: set a guest storage key.
+ * @mm: the mm (with PGSTEs)
+ * @haddr: host address of the guest page
+ * @key: the key (GMAP_SKEY_ACC_MASK, _F, _R, _C; bit 0x01 is ignored)
+ * @nq: nonquiescing (no TLB purge needed for the real key)
+ *
+ * The PGSTE takes ACC/F and GR/GC from @key; a valid page's real key gets
+ * ACC/F with R/C cleared (old R/C into HR/HC); a change sets UC. An
+ * unmapped page keeps it in the PGSTE (its page table is allocated unless
+ * @key is 0). Mirrors set_guest_storage_key().
+ * Context: takes the pte's lock; may allocate (page table, backend keys).
+ * Return: 0; -EINVAL for an mm without PGSTEs; -EFAULT when @haddr has no
+ * page table and is not mapped; -ENOMEM (nothing changed).
+ */
+GMAP_API int gmap_pgste_set_key(struct gmap_mm *mm, uint64_t haddr, uint8_t key, bool nq);
+
+/**
+ * gmap_pgste_cond_set_key() - conditional SSKE for the guest.
+ * @mm: the mm (with PGSTEs)
+ * @haddr: host address of the guest page
+ * @key: the new 7-bit key
+ * @oldkey: out (may be NULL): the guest's key before (with MR or MC)
+ * @flags: GMAP_PGSTE_KEY_NQ, _MR, _MC
+ *
+ * With MR (MC) a difference only in R (C) does not count; the key is set
+ * only when something counted differs, under one hold of the PGSTE lock.
+ * Mirrors cond_set_guest_storage_key().
+ * Context: as gmap_pgste_set_key().
+ * Return: 1 when the key was set, 0 when not needed; errors as
+ * gmap_pgste_set_key(), -EINVAL also for bad @flags.
+ */
+GMAP_API int gmap_pgste_cond_set_key(struct gmap_mm *mm, uint64_t haddr, uint8_t key,
+				     uint8_t *oldkey, unsigned int flags);
+
+/**
+ * gmap_pgste_get_key() - ISKE for the guest: the guest's storage key.
+ * @mm: the mm (with PGSTEs)
+ * @haddr: host address of the guest page
+ * @key: out: the real key's ACC/F/R/C while the page is valid, the PGSTE's
+ *	ACC/F while not, ORed with the PGSTE's GR/GC (0 without a page table)
+ *
+ * Mirrors get_guest_storage_key().
+ * Context: takes the pte's lock; no allocation.
+ * Return: 0; -EINVAL for an mm without PGSTEs or NULL @key.
+ */
+GMAP_API int gmap_pgste_get_key(struct gmap_mm *mm, uint64_t haddr, uint8_t *key);
+
+/**
+ * gmap_pgste_reset_reference() - RRBE for the guest.
+ * @mm: the mm (with PGSTEs)
+ * @haddr: host address of the guest page
+ *
+ * Clears GR, and the real R of a valid page (its old R merged into HR);
+ * a change of GR sets UC. Mirrors reset_guest_reference_bit().
+ * Context: takes the pte's lock; no allocation.
+ * Return: the condition code 0-3 from the guest's R and C before
+ * (R: 2, C: 1); 0 without a page table; -EINVAL for an mm without PGSTEs.
+ */
+GMAP_API int gmap_pgste_reset_reference(struct gmap_mm *mm, uint64_t haddr);
+
+/**
+ * gmap_pgste_test_and_clear_uc() - test and clear the user-dirty bit.
+ * @mm: the mm (with PGSTEs)
+ * @haddr: host address of the page
+ *
+ * With UC set and a page present: notifiers, IPTE, then the pte is made
+ * protected (ESOP, or not writable) or invalid (no ESOP), so the next
+ * store faults and sets UC. Mirrors ptep_test_and_clear_uc() (seed 004).
+ * Context: takes the pte's lock; no allocation.
+ * Return: 1 if UC was set, 0 if not (also without a page table); -EINVAL
+ * for an mm without PGSTEs.
+ */
+GMAP_API int gmap_pgste_test_and_clear_uc(struct gmap_mm *mm, uint64_t haddr);
+
+/**
+ * gmap_pgste_sync_dirty() - gmap_pgste_test_and_clear_uc() over a range,
+ * into a bitmap.
+ * @mm: the mm (with PGSTEs)
+ * @haddr: first host address, 4 KB aligned
+ * @npages: number of pages
+ * @bitmap: out: bit i of word i / 64 (least significant first) set for
+ *	each dirty page i, cleared for the others; (@npages + 63) / 64 words
+ *
+ * Segments without a page table are skipped. Mirrors
+ * gmap_sync_dirty_log_pmd().
+ * Context: takes each pte's lock in turn (only of ptes with UC); no
+ * allocation.
+ * Return: the number of dirty pages; -EINVAL for a bad argument or an mm
+ * without PGSTEs.
+ */
+GMAP_API long gmap_pgste_sync_dirty(struct gmap_mm *mm, uint64_t haddr, uint64_t npages,
+				    uint64_t *bitmap);
+
+/**
+ * gmap_pgste_essa() - perform an ESSA operation on a page's CMMA state.
+ * @mm: the mm (with PGSTEs)
+ * @haddr: host address of the guest page (with a page table, or inside a
+ *	mapping)
+ * @orc: GMAP_PGSTE_ESSA_* operation request code
+ * @oldpte: out (may be NULL): the pte before
+ * @oldpgste: out (may be NULL): the PGSTE before
+ *
+ * Sets the usage state and NODAT; a page whose content may go (unused or
+ * volatile and not valid; potentially volatile, not valid, never changed)
+ * is reported for the CBRL and marked ZERO. Allocates a missing page
+ * table. Mirrors pgste_perform_essa().
+ * Context: takes the pte's lock; may allocate.
+ * Return: 1 when the page is to be added to the CBRL, else 0; -EINVAL for
+ * a bad @orc or an mm without PGSTEs; -EFAULT when @haddr has no page
+ * table and is not mapped; -ENOMEM.
+ */
+GMAP_API int gmap_pgste_essa(struct gmap_mm *mm, uint64_t haddr, unsigned int orc,
+			     gmap_pte_t *oldpte, gmap_pgste_t *oldpgste);
+
+/**
+ * gmap_mm_discard_unused() - gmap_pgste_zap_unused() over a range.
+ * @mm: the mm (with PGSTEs)
+ * @haddr: first host address, 4 KB aligned
+ * @len: bytes, a non-zero multiple of 4 KB
+ * @reset: as for gmap_pgste_zap_unused(); true over the whole mm mirrors
+ *	s390_reset_cmma()
+ * Context: takes each pte's lock in turn; no allocation.
+ * Return: the number of pages dropped; -EINVAL for a bad argument or an
+ * mm without PGSTEs.
+ */
+GMAP_API long gmap_mm_discard_unused(struct gmap_mm *mm, uint64_t haddr, uint64_t len,
+				     bool reset);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* LIBGMAP_PGSTE_H */

@@ -103,6 +103,35 @@ struct gmap_arch_opts {
 GMAP_API int gmap_arch_soft_create(const struct gmap_arch_opts *opts, struct gmap_arch **out);
 
 /**
+ * gmap_arch_s390x_create() - create the s390x hardware backend.
+ * @opts: options (may be NULL for defaults); @opts->sz must be set.
+ *	@opts->ncpus must be 0 or 1 (the backend drives the CPU it runs on:
+ *	cpu 0 of every call is the calling CPU); @opts->facilities, when
+ *	non-zero, replaces the GMAP_FAC_* bits found; @opts->strict,
+ *	@opts->tlb_entries and @opts->table_mem must be unset.
+ * @out: out: the new backend
+ *
+ * Issues the real instructions: IPTE (local-clearing and range forms when
+ * the machine has them), IDTE, CSPG, PTLB, SSKE, ISKE, RRBE, and loads
+ * control register 1 in gmap_arch_load_asce(). The facility bits come from
+ * STORE FACILITY LIST EXTENDED and control register 0 (EDAT-1 and IEP
+ * count only when turned on there). Tables and frames are real storage:
+ * with DAT off a pointer is its real address, with DAT on LOAD REAL
+ * ADDRESS gives it; gmap_arch_translate() walks the tables in software,
+ * since the machine's TLB cannot be read, and gmap_arch_tlb_lookup() /
+ * gmap_arch_tlb_count() return -EOPNOTSUPP. Only in builds for s390x
+ * with the backend (meson option arch_backend auto or s390x).
+ *
+ * Context: supervisor state (a kernel, a bare-metal program); allocates
+ * through @opts->alloc.
+ * Return: 0; -EPERM in problem state (s390x user space); -EOPNOTSUPP on
+ * a build without the s390x backend, or on a machine without the
+ * DAT-enhancement facility (IDTE, CSPG); -EINVAL for a NULL @out or a bad
+ * option; -ENOMEM. *@out is untouched on error.
+ */
+GMAP_API int gmap_arch_s390x_create(const struct gmap_arch_opts *opts, struct gmap_arch **out);
+
+/**
  * gmap_arch_create() - create the host's default backend.
  * @opts: as for gmap_arch_soft_create()
  * @out: out: the new backend

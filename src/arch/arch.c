@@ -4,10 +4,17 @@
  * allocation, and calls into the backend's ops table.
  */
 #include <errno.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "arch_impl.h"
+
+#ifdef GMAP_FREESTANDING
+/* No libc: the caller's allocation hook is the only allocator. */
+#define DEFAULT_ALLOC_OPS	NULL
+#else
+#include <stdlib.h>
+
+#define DEFAULT_ALLOC_OPS	(&default_alloc_ops)
 
 static void *default_alloc(void *priv, size_t size, size_t align)
 {
@@ -27,6 +34,7 @@ static const struct gmap_alloc_ops default_alloc_ops = {
 	.alloc = default_alloc,
 	.free = default_free,
 };
+#endif
 
 static size_t fix_align(size_t align)
 {
@@ -40,7 +48,9 @@ void *arch_opts_alloc(const struct gmap_arch_opts *opts, size_t size, size_t ali
 	void *p;
 
 	if (!a)
-		a = &default_alloc_ops;
+		a = DEFAULT_ALLOC_OPS;
+	if (!a)
+		return NULL;
 	p = a->alloc(priv, size, fix_align(align));
 	if (p)
 		memset(p, 0, size);
@@ -52,7 +62,12 @@ int arch_init_base(struct gmap_arch *base, const struct gmap_arch_opts *opts,
 {
 	unsigned int ncpus;
 	uint32_t fac;
+	const struct gmap_alloc_ops *alloc = ARCH_OPT(opts, alloc, NULL);
 
+	if (!alloc)
+		alloc = DEFAULT_ALLOC_OPS;
+	if (!alloc)
+		return -EINVAL;
 	if (opts) {
 		const unsigned char *p = (const unsigned char *)opts;
 
@@ -76,9 +91,7 @@ int arch_init_base(struct gmap_arch *base, const struct gmap_arch_opts *opts,
 
 	memset(base, 0, sizeof(*base));
 	base->ops = ops;
-	base->alloc = ARCH_OPT(opts, alloc, NULL);
-	if (!base->alloc)
-		base->alloc = &default_alloc_ops;
+	base->alloc = alloc;
 	base->alloc_priv = ARCH_OPT(opts, alloc_priv, NULL);
 	base->ncpus = ncpus;
 	base->facilities = fac;
@@ -87,8 +100,21 @@ int arch_init_base(struct gmap_arch *base, const struct gmap_arch_opts *opts,
 
 int gmap_arch_create(const struct gmap_arch_opts *opts, struct gmap_arch **out)
 {
-	/* Only the soft backend exists on this build; the s390x backend joins
-	 * here when it is built in and the CPU runs in supervisor state. */
+#ifdef GMAP_HAVE_S390X_BACKEND
+	int rc;
+
+#ifndef GMAP_FREESTANDING
+	const char *env = getenv("GMAP_ARCH");
+
+	if (env && strcmp(env, "soft") == 0)
+		return gmap_arch_soft_create(opts, out);
+#endif
+	/* The hardware in supervisor state; the model in problem state
+	 * (-EPERM) or on a machine without the facilities it needs. */
+	rc = gmap_arch_s390x_create(opts, out);
+	if (rc != -EPERM && rc != -EOPNOTSUPP)
+		return rc;
+#endif
 	return gmap_arch_soft_create(opts, out);
 }
 
@@ -226,8 +252,11 @@ void gmap_arch_ptlb(struct gmap_arch *arch, unsigned int cpu)
 
 void gmap_arch_load_asce(struct gmap_arch *arch, unsigned int cpu, gmap_asce_t asce)
 {
-	if (!bad_cpu(arch, cpu))
-		arch->cpu_asce[cpu] = asce;
+	if (bad_cpu(arch, cpu))
+		return;
+	arch->cpu_asce[cpu] = asce;
+	if (arch->ops->load_asce)
+		arch->ops->load_asce(arch, cpu, asce);
 }
 
 gmap_asce_t gmap_arch_get_asce(const struct gmap_arch *arch, unsigned int cpu)

@@ -46,6 +46,8 @@ struct gmap_arch_backend_ops {
 	int (*translate)(struct gmap_arch *arch, unsigned int cpu, uint64_t vaddr,
 			 enum gmap_dat_access access, uint64_t prefix,
 			 struct gmap_dat_result *res);
+	/* Optional: make @asce the CPU's primary ASCE on the machine. */
+	void (*load_asce)(struct gmap_arch *arch, unsigned int cpu, gmap_asce_t asce);
 	int (*tlb_lookup)(struct gmap_arch *arch, unsigned int cpu, gmap_asce_t asce,
 			  uint64_t vaddr, struct gmap_dat_result *res);
 	int (*tlb_count)(struct gmap_arch *arch, unsigned int cpu);

@@ -148,11 +148,9 @@ static inline uint64_t soft_entry_addr(const struct soft_arch *s, const void *p)
 /* @bit of a table entry as it lies in the CPUs' table storage. */
 static inline uint64_t soft_entry_bit(const struct soft_arch *s, uint64_t bit)
 {
-#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-	if (s->mem.kind == GMAP_DAT_MEM_BE)
-		return __builtin_bswap64(bit);
-#endif
-	return bit;
+	bool swap = __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__ && s->mem.kind == GMAP_DAT_MEM_BE;
+
+	return swap ? __builtin_bswap64(bit) : bit;
 }
 
 /* Spins before a waiter yields its CPU to the holder. */

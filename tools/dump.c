@@ -459,7 +459,10 @@ int gmap_dump_read(const struct gmap_dump *dump, uint64_t addr, void *buf, size_
 		held = in < r->filesz ? r->filesz - in : 0;
 		if (held > n)
 			held = n;
-		memcpy(out, dump->img.base + r->offset + in, held);
+		/* Only bytes the file holds have an address in the image:
+		 * beyond them, r->offset + in may point anywhere. */
+		if (held)
+			memcpy(out, dump->img.base + r->offset + in, held);
 		memset(out + held, 0, n - held);
 		out += n;
 		addr += n;

@@ -70,6 +70,25 @@ int arch_init_base(struct gmap_arch *base, const struct gmap_arch_opts *opts,
 		 ? (opts)->field                                               \
 		 : (dflt))
 
+/*
+ * Conditional SSKE (PoP 10, "SET STORAGE KEY EXTENDED"): whether @key is
+ * stored over @old. Nothing is stored when ACC and F agree and R (C)
+ * agrees or MR (MC) lets it differ; without MR and MC this stores whenever
+ * anything differs, which is the unconditional form, since storing an
+ * equal key changes nothing. Shared by the soft model and the s390x
+ * backend's emulation of the form.
+ */
+static inline bool arch_sske_stores(uint8_t old, uint8_t key, unsigned int flags)
+{
+	uint8_t diff = old ^ key;
+
+	if (flags & GMAP_SSKE_MR)
+		diff &= (uint8_t)~GMAP_SKEY_R;
+	if (flags & GMAP_SSKE_MC)
+		diff &= (uint8_t)~GMAP_SKEY_C;
+	return diff != 0;
+}
+
 /* Allocation through the hook before the instance exists. */
 void *arch_opts_alloc(const struct gmap_arch_opts *opts, size_t size, size_t align);
 

@@ -170,20 +170,6 @@ void s390x_ptlb_op(struct gmap_arch *arch, unsigned int cpu)
 	s390x_ptlb();
 }
 
-/* Whether a conditional SSKE stores @key over @old (PoP 10, "SET STORAGE
- * KEY EXTENDED": with MR / MC the R / C bit may stay as it is, and the key
- * is stored only when something else differs). */
-static bool sske_stores(uint8_t old, uint8_t key, unsigned int flags)
-{
-	uint8_t diff = old ^ key;
-
-	if (flags & GMAP_SSKE_MR)
-		diff &= (uint8_t)~GMAP_SKEY_R;
-	if (flags & GMAP_SSKE_MC)
-		diff &= (uint8_t)~GMAP_SKEY_C;
-	return diff != 0;
-}
-
 /* SSKE with the M3 bits for @flags; returns R1 after the instruction. */
 static unsigned long sske_m3(uint64_t frame, uint8_t key, unsigned int m3)
 {
@@ -229,7 +215,7 @@ static unsigned long sske_m3(uint64_t frame, uint8_t key, unsigned int m3)
  *
  * With the conditional-SSKE facility, MR and MC go to the machine, which
  * returns the old key in R1 bits 48-55. Without it the same rule is
- * applied here: ISKE, then SSKE only when sske_stores(). NQ is passed on
+ * applied here: ISKE, then SSKE only when arch_sske_stores(). NQ is passed on
  * only with the nonquiescing key-setting facility.
  *
  * Context: any.
@@ -250,7 +236,7 @@ int s390x_sske_op(struct gmap_arch *arch, unsigned int cpu, uint64_t frame, uint
 		prev = (uint8_t)((sske_m3(frame, key, m3) >> 8) & 0xfe);
 	} else {
 		prev = s390x_iske(frame);
-		if (sske_stores(prev, key, flags))
+		if (arch_sske_stores(prev, key, flags))
 			sske_m3(frame, key, m3);
 	}
 	if (old)

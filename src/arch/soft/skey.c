@@ -66,23 +66,6 @@ static void skey_rehash(struct soft_skeys *k, struct soft_skey_slot *slots, unsi
 	k->bits = bits;
 }
 
-/*
- * Conditional SSKE (PoP 10, "SET STORAGE KEY EXTENDED"): nothing is
- * stored when ACC and F agree and R (C) agrees or MR (MC) lets it differ.
- * Without MR and MC this stores whenever anything differs, which is the
- * unconditional form, since storing an equal key changes nothing.
- */
-static bool sske_stores(uint8_t old, uint8_t key, unsigned int flags)
-{
-	uint8_t diff = old ^ key;
-
-	if (flags & GMAP_SSKE_MR)
-		diff &= ~GMAP_SKEY_R;
-	if (flags & GMAP_SSKE_MC)
-		diff &= ~GMAP_SKEY_C;
-	return diff != 0;
-}
-
 /**
  * soft_sske() - the sske op: SET STORAGE KEY EXTENDED.
  * @arch: the backend
@@ -115,7 +98,7 @@ int soft_sske(struct gmap_arch *arch, unsigned int cpu, uint64_t frame, uint8_t 
 		soft_lock(&k->lock);
 		slot = skey_find(k, pfn);
 		prev = slot ? slot->key : 0;
-		if (slot || !sske_stores(prev, key, flags))
+		if (slot || !arch_sske_stores(prev, key, flags))
 			break;
 		want = skey_grow_bits(k);
 		if (!want) {
@@ -139,7 +122,7 @@ int soft_sske(struct gmap_arch *arch, unsigned int cpu, uint64_t frame, uint8_t 
 			return -ENOMEM;
 		fresh_bits = want;
 	}
-	if (sske_stores(prev, key, flags)) {
+	if (arch_sske_stores(prev, key, flags)) {
 		if (!slot->pfn1) {
 			slot->pfn1 = pfn + 1;
 			k->used++;

@@ -137,6 +137,22 @@ int soft_sske(struct gmap_arch *arch, unsigned int cpu, uint64_t frame, uint8_t 
 	return 0;
 }
 
+/* A frame's key, then its @clear bits reset (a frame never set: 0). */
+static uint8_t skey_get_clear(struct gmap_arch *arch, uint64_t frame, uint8_t clear)
+{
+	struct soft_skeys *k = &to_soft(arch)->skeys;
+	struct soft_skey_slot *slot;
+	uint8_t key;
+
+	soft_lock(&k->lock);
+	slot = skey_find(k, frame >> GMAP_PAGE_SHIFT);
+	key = slot ? slot->key : 0;
+	if (slot)
+		slot->key &= (uint8_t)~clear;
+	soft_unlock(&k->lock);
+	return key;
+}
+
 /**
  * soft_iske() - the iske op: INSERT STORAGE KEY EXTENDED.
  * @arch: the backend
@@ -147,15 +163,7 @@ int soft_sske(struct gmap_arch *arch, unsigned int cpu, uint64_t frame, uint8_t 
  */
 uint8_t soft_iske(struct gmap_arch *arch, uint64_t frame)
 {
-	struct soft_skeys *k = &to_soft(arch)->skeys;
-	struct soft_skey_slot *slot;
-	uint8_t key;
-
-	soft_lock(&k->lock);
-	slot = skey_find(k, frame >> GMAP_PAGE_SHIFT);
-	key = slot ? slot->key : 0;
-	soft_unlock(&k->lock);
-	return key;
+	return skey_get_clear(arch, frame, 0);
 }
 
 /**
@@ -168,16 +176,8 @@ uint8_t soft_iske(struct gmap_arch *arch, uint64_t frame)
  */
 int soft_rrbe(struct gmap_arch *arch, uint64_t frame)
 {
-	struct soft_skeys *k = &to_soft(arch)->skeys;
-	struct soft_skey_slot *slot;
-	uint8_t key;
+	uint8_t key = skey_get_clear(arch, frame, GMAP_SKEY_R);
 
-	soft_lock(&k->lock);
-	slot = skey_find(k, frame >> GMAP_PAGE_SHIFT);
-	key = slot ? slot->key : 0;
-	if (slot)
-		slot->key &= ~GMAP_SKEY_R;
-	soft_unlock(&k->lock);
 	return ((key & GMAP_SKEY_R) ? 2 : 0) | ((key & GMAP_SKEY_C) ? 1 : 0);
 }
 

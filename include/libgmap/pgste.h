@@ -293,7 +293,9 @@ GMAP_API int gmap_mm_zap(struct gmap_mm *mm, uint64_t haddr, uint64_t len);
  * caller's), young, and dirty for a write (set_pte_at(), which clears the
  * PGSTE's ZERO state). A present pte is made young (cleared I) and, for
  * a write, dirty (cleared P), with ptep_set_access_flags() (a direct
- * exchange). Mirrors handle_mm_fault().
+ * exchange); a pte that already allows the access is left as it is (no
+ * exchange, so no new UC), as Linux returns early there. Mirrors
+ * handle_mm_fault().
  * Context: takes the map lock for reading and the pte's lock; allocates.
  * Return: 0; -EINVAL for a bad @access; -EFAULT when @haddr is not mapped
  * or the access is not allowed (PROT_NONE, a store to a read-only
@@ -401,7 +403,10 @@ GMAP_API int gmap_pgste_xchg(struct gmap_mm *mm, uint64_t haddr, gmap_pte_t new_
  * @mm: the mm (with PGSTEs)
  * @haddr: host address of the page
  * @prot: GMAP_MM_PROT_NONE (make invalid), _READ (make protected) or
- *	_READ | _WRITE (leave as is)
+ *	_READ | _WRITE (leave as is). Without ESOP, storing a writable valid
+ *	pte makes it unprotected up front (pgste_set_pte()), so _READ leaves
+ *	such a pte writable, as Linux does (which is why the kernel's
+ *	mprotect_notify refuses PROT_READ without ESOP)
  * @bits: GMAP_PGSTE_IN and/or GMAP_PGSTE_VSIE to set
  *
  * The pte is only ever made stricter, with a direct invalidation; a pte
@@ -487,7 +492,9 @@ GMAP_API int gmap_pgste_set_key(struct gmap_mm *mm, uint64_t haddr, uint8_t key,
  *
  * With MR (MC) a difference only in R (C) does not count; the key is set
  * only when something counted differs, under one hold of the PGSTE lock.
- * Mirrors cond_set_guest_storage_key().
+ * Without MR and MC the key is always set and 1 returned (the
+ * unconditional form), as Linux does. Mirrors
+ * cond_set_guest_storage_key().
  * Context: as gmap_pgste_set_key().
  * Return: 1 when the key was set, 0 when not needed; errors as
  * gmap_pgste_set_key(), -EINVAL also for bad @flags.

@@ -232,6 +232,55 @@ def elf_core(ncpus=1, gap=False, shdrs=False, guest_size=0x4000):
     return bytes(img)
 
 
+# fuzz-mm.c: operation codes, and the configuration byte's bits.
+(MM_MAP, MM_UNMAP, MM_MPROTECT, MM_ZAP, MM_FAULT, MM_YOUNG, MM_SET_KEY, MM_COND_KEY,
+ MM_ZAP_KEY, MM_RRBE, MM_UC, MM_SYNC, MM_FORCE_PROT, MM_SET_BITS, MM_ZAP_UNUSED,
+ MM_ESSA, MM_NOTIFIER, MM_ENABLE_SIE, MM_FAIL) = range(19)
+MM_PGSTE, MM_STRICT, MM_NO_ESOP = 1, 2, 16
+PROT_NONE, PROT_READ, PROT_RW = 0, 1, 2
+
+
+def mm_seed(cfg, levels, ops):
+    return bytes([cfg | (levels - 2) << 2]) + b"".join(bytes(op) for op in ops)
+
+
+def mm_story(sie=False):
+    """Map, fault, keys, dirty tracking, CMMA and notifiers on 16 pages.
+
+    Ranges are (first page, pages - 1) as fuzz-mm.c reads them."""
+    ops = [
+        (MM_MAP, 0, 5, PROT_RW),            # anonymous, read/write
+        (MM_MAP, 6, 3, PROT_READ | 4),      # caller frames, read-only
+        (MM_MAP, 12, 3, PROT_NONE),
+        (MM_MAP, 4, 3, PROT_RW),            # overlaps: -EEXIST
+        (MM_FAULT, 0, 1), (MM_FAULT, 1, 0), (MM_FAULT, 7, 2), (MM_FAULT, 7, 1),
+        (MM_FAULT, 12, 0), (MM_FAULT, 5, 1 | 0x40),
+        (MM_SET_KEY, 0, 0x36), (MM_SET_KEY, 10, 0x50), (MM_SET_KEY, 15, 0x01),
+    ]
+    if sie:
+        ops += [(MM_SET_KEY, 0, 0x10), (MM_UC, 0), (MM_ENABLE_SIE,), (MM_ENABLE_SIE,)]
+    ops += [
+        (MM_NOTIFIER, 0), (MM_NOTIFIER, 1), (MM_NOTIFIER, 0), (MM_NOTIFIER, 4),
+        (MM_COND_KEY, 0, 0x36, 2), (MM_COND_KEY, 1, 0x94, 6), (MM_COND_KEY, 3, 0x10, 8),
+        (MM_SET_KEY, 1, 0x94), (MM_RRBE, 1), (MM_RRBE, 2),
+        (MM_SYNC, 0, 15), (MM_FAULT, 1, 1), (MM_UC, 1), (MM_UC, 1),
+        (MM_FORCE_PROT, 0, 0x04 | PROT_NONE), (MM_FORCE_PROT, 1, 0x08 | PROT_READ),
+        (MM_FORCE_PROT, 2, PROT_RW), (MM_FAULT, 0, 1),
+        (MM_SET_BITS, 2) + tuple(struct.pack(">BQ", 2, 1 << 47)),
+        (MM_SET_BITS, 3) + tuple(struct.pack(">BQ", 9, 0)),
+        (MM_SET_BITS, 11) + tuple(struct.pack(">BQ", 5, 0xA800000000000000)),
+        (MM_ESSA, 1, 2), (MM_ESSA, 2, 3), (MM_ESSA, 3, 7), (MM_ESSA, 4, 0), (MM_ESSA, 5, 8),
+        (MM_ZAP_UNUSED, 1, 0), (MM_ZAP_UNUSED, 2, 0), (MM_ZAP_UNUSED, 3, 1),
+        (MM_YOUNG, 7), (MM_YOUNG, 7), (MM_YOUNG, 9), (MM_ZAP_KEY, 7), (MM_ZAP_KEY, 0),
+        (MM_FAIL, 0), (MM_MPROTECT, 8, 7, PROT_READ),
+        (MM_MPROTECT, 0, 5, PROT_READ), (MM_MPROTECT, 2, 1, PROT_RW),
+        (MM_FAIL, 1), (MM_FAULT, 3, 1), (MM_FAIL, 0), (MM_SET_KEY, 14, 0x20),
+        (MM_ZAP, 0, 4), (MM_NOTIFIER, 2), (MM_NOTIFIER, 3), (MM_NOTIFIER, 2),
+        (MM_FAIL, 0), (MM_UNMAP, 2, 5), (MM_UNMAP, 0, 15), (MM_SYNC, 0, 15),
+    ]
+    return ops
+
+
 def write(target, name, data):
     d = os.path.join(CORPUS, target)
     os.makedirs(d, exist_ok=True)
@@ -261,6 +310,11 @@ def main():
     write("tlb", "nonstrict-two-cpus", tlb_seed(0x00 | 3 << 1 | 1 << 3, EDAT1 | IEP, both, tlb_story(True)))
     write("tlb", "strict-one-entry", tlb_seed(0x01 | 0 << 1, EDAT2, both, tlb_story(False)))
     write("tlb", "strict-four-cpus", tlb_seed(0x01 | 1 << 1 | 3 << 3, FAC_ALL, both, tlb_story(True)))
+
+    write("mm", "pgste-two-levels", mm_seed(MM_PGSTE, 2, mm_story()))
+    write("mm", "pgste-strict-no-esop", mm_seed(MM_PGSTE | MM_STRICT | MM_NO_ESOP, 3, mm_story()))
+    write("mm", "enable-sie-strict", mm_seed(MM_STRICT, 4, mm_story(sie=True)))
+    write("mm", "enable-sie-five-levels", mm_seed(MM_NO_ESOP, 5, mm_story(sie=True)))
 
     core = elf_core()
     write("dump", "core-plain", b"\0" + core)

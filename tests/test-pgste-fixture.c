@@ -14,35 +14,10 @@ const struct params params_nopgste = { .pgste = false };
 const struct params params_noesop = { .pgste = true,
 				      .facilities = GMAP_FAC_EDAT1 | GMAP_FAC_IEP };
 
-static void *hook_alloc(void *priv, size_t size, size_t align)
-{
-	struct hook *h = priv;
-	void *p;
-
-	h->calls++;
-	if (h->fail_at && (h->calls == h->fail_at || (h->for_good && h->calls > h->fail_at)))
-		return NULL;
-	p = aligned_alloc(align, (size + align - 1) & ~(align - 1));
-	if (p)
-		h->live++;
-	return p;
-}
-
-static void hook_free(void *priv, void *ptr, size_t size)
-{
-	struct hook *h = priv;
-
-	(void)size;
-	h->live--;
-	free(ptr);
-}
-
-static const struct gmap_alloc_ops hook_ops = { .alloc = hook_alloc, .free = hook_free };
-
 static struct fx *fx_new(const struct params *p)
 {
 	struct fx *f = calloc(1, sizeof(*f));
-	struct gmap_arch_opts ao = GMAP_OPTS(gmap_arch_opts, .alloc = &hook_ops, .ncpus = 2,
+	struct gmap_arch_opts ao = GMAP_OPTS(gmap_arch_opts, .alloc = &alloc_hook_ops, .ncpus = 2,
 					     .strict = true);
 	struct gmap_mm_opts mo = GMAP_OPTS(gmap_mm_opts, .pgste = p->pgste, .levels = p->levels);
 

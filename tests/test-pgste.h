@@ -15,6 +15,8 @@
 
 #include <libgmap/libgmap.h>
 
+#include "alloc-hook.h"
+
 #include "pgste/pgste_impl.h"
 
 #define PG		GMAP_PAGE_SIZE
@@ -32,20 +34,6 @@
 #define SPECIAL		GMAP_MM_PTE_SPECIAL
 
 /*
- * struct hook - the allocation hook's state.
- * @calls: allocations asked for so far
- * @fail_at: the call number that fails (0: none)
- * @for_good: every call after @fail_at fails too
- * @live: allocations not yet freed
- */
-struct hook {
-	unsigned long calls;
-	unsigned long fail_at;
-	bool for_good;
-	long live;
-};
-
-/*
  * struct params - a case's fixture parameters.
  * @pgste: create the mm with PGSTEs
  * @facilities: the backend's facilities (0: all)
@@ -58,7 +46,7 @@ struct params {
 };
 
 struct fx {
-	struct hook hook;
+	struct alloc_hook hook;
 	struct gmap_arch *arch;
 	struct gmap_mm *mm;
 	unsigned char *frames;	/* NFRAMES caller frames */

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "alloc-hook.h"
 #include "test-tlb.h"
 
 static void sske_iske_store_and_read_keys(void **state)
@@ -75,41 +76,7 @@ static void rrbe_returns_cc_and_clears_r(void **state)
 	}
 }
 
-/* An allocation hook that fails call number fail_at, and with for_good
- * every call after it too, and counts live blocks and bytes (the size
- * each free names must be the size allocated). */
-struct hook {
-	unsigned long calls, fail_at;
-	bool for_good;
-	long live, bytes;
-};
-
-static void *hook_alloc(void *priv, size_t size, size_t align)
-{
-	struct hook *h = priv;
-	void *p;
-
-	h->calls++;
-	if (h->fail_at && (h->calls == h->fail_at || (h->for_good && h->calls > h->fail_at)))
-		return NULL;
-	p = aligned_alloc(align, (size + align - 1) & ~(align - 1));
-	h->live += p != NULL;
-	h->bytes += p ? (long)size : 0;
-	return p;
-}
-
-static void hook_free(void *priv, void *ptr, size_t size)
-{
-	struct hook *h = priv;
-
-	h->live--;
-	h->bytes -= (long)size;
-	free(ptr);
-}
-
-static const struct gmap_alloc_ops hook_ops = { hook_alloc, hook_free };
-
-static void hook_arm(struct hook *h, unsigned long n, bool for_good)
+static void hook_arm(struct alloc_hook *h, unsigned long n, bool for_good)
 {
 	h->fail_at = h->calls + n;
 	h->for_good = for_good;
@@ -117,8 +84,8 @@ static void hook_arm(struct hook *h, unsigned long n, bool for_good)
 
 static void create_failing_nth_allocation_leaks_nothing(void **state)
 {
-	struct hook h = { 0 };
-	struct gmap_arch_opts o = GMAP_OPTS(gmap_arch_opts, .alloc = &hook_ops,
+	struct alloc_hook h = { 0 };
+	struct gmap_arch_opts o = GMAP_OPTS(gmap_arch_opts, .alloc = &alloc_hook_ops,
 					    .alloc_priv = &h, .ncpus = 4);
 	struct gmap_arch *sentinel = (struct gmap_arch *)&h, *a;
 	unsigned long n;
@@ -148,8 +115,8 @@ static void create_failing_nth_allocation_leaks_nothing(void **state)
 
 static void sske_failing_allocation_keeps_keys(void **state)
 {
-	struct hook h = { 0 };
-	struct gmap_arch_opts o = GMAP_OPTS(gmap_arch_opts, .alloc = &hook_ops,
+	struct alloc_hook h = { 0 };
+	struct gmap_arch_opts o = GMAP_OPTS(gmap_arch_opts, .alloc = &alloc_hook_ops,
 					    .alloc_priv = &h);
 	const unsigned int nkeys = 200;
 	unsigned int grew = 0;

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /*
- * The pgste fuzz target's checks (see fuzz-mm.c): the allocation hook,
+ * The pgste fuzz target's checks (see fuzz-mm.c):
  * the snapshot of what the API shows, the rule that a failed call changes
  * nothing, and each page's model against read_pte, get_key and CPU 0's
  * translation.
@@ -11,31 +11,6 @@
 
 #include "fuzz.h"
 #include "fuzz-mm.h"
-
-static void *hook_alloc(void *priv, size_t size, size_t align)
-{
-	struct hook *h = priv;
-	void *p;
-
-	if (++h->calls == h->fail_at)
-		return NULL;
-	p = aligned_alloc(align, (size + align - 1) & ~(align - 1));
-	if (p)
-		h->live++;
-	return p;
-}
-
-static void hook_free(void *priv, void *ptr, size_t size)
-{
-	struct hook *h = priv;
-
-	(void)size;
-	if (ptr)
-		h->live--;
-	free(ptr);
-}
-
-const struct gmap_alloc_ops mm_hook_ops = { .alloc = hook_alloc, .free = hook_free };
 
 void mm_notify(struct gmap_mm *mm, uint64_t start, uint64_t end, void *priv)
 {

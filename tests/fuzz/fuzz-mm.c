@@ -518,7 +518,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct fz f = { data, size };
 	struct mm_fz m = { 0 };
-	struct gmap_arch_opts ao = GMAP_OPTS(gmap_arch_opts, .alloc = &mm_hook_ops);
+	struct gmap_arch_opts ao = GMAP_OPTS(gmap_arch_opts, .alloc = &alloc_hook_ops);
 	struct gmap_mm_opts mo = GMAP_OPTS(gmap_mm_opts);
 	uint8_t cfg = fz_u8(&f);
 

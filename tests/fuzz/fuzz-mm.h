@@ -11,6 +11,8 @@
 
 #include <libgmap/pgste.h>
 
+#include "../alloc-hook.h"
+
 #define MM_PAGES	16
 #define MM_BASE		0xf8000ULL	/* pages 0-7 and 8-15 in two segments */
 #define PG		GMAP_PAGE_SIZE
@@ -18,13 +20,6 @@
 
 /* Unknown UC or key state: an operation the model does not follow. */
 enum { UNKNOWN = -1 };
-
-/* The allocation hook's state: calls so far, the call to fail (0: none),
- * allocations not yet freed. */
-struct hook {
-	unsigned long calls, fail_at;
-	long live;
-};
 
 /* The model of one host page. */
 struct page {
@@ -57,7 +52,7 @@ struct nb {
 
 /* One run: the backend, the mm and the model. */
 struct mm_fz {
-	struct hook hook;
+	struct alloc_hook hook;
 	struct gmap_arch *arch;
 	struct gmap_mm *mm;
 	bool strict, esop;
@@ -66,8 +61,6 @@ struct mm_fz {
 	uint8_t *frames;
 };
 
-/* The allocation hook of the backend; its priv is a struct hook. */
-extern const struct gmap_alloc_ops mm_hook_ops;
 
 /* Host address of page @i. */
 static inline uint64_t haddr(unsigned int i)

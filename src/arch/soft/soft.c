@@ -116,6 +116,7 @@ int gmap_arch_soft_create(const struct gmap_arch_opts *opts, struct gmap_arch **
 	s->strict = ARCH_OPT(opts, strict, false);
 	s->tlb_entries = entries;
 	s->ways = entries < SOFT_TLB_WAYS ? entries : SOFT_TLB_WAYS;
+	s->set_mask = entries / s->ways - 1;
 	s->entries = gmap_arch_alloc(&base, soft_entries_size(s), _Alignof(struct soft_tlbe));
 	if (!s->entries) {
 		gmap_arch_free(&base, s, sizeof(*s));

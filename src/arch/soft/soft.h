@@ -19,40 +19,50 @@
 
 /*
  * struct soft_tlbe - one TLB entry: the translation of one page or large
- * frame, formed with one ASCE.
- * @valid: the entry holds a translation
- * @shift: log2 of what the entry covers: 12 (page), 20 (EDAT-1 segment
- *	frame) or 31 (EDAT-2 region-third frame)
- * @level: the leaf's level (GMAP_LEVEL_PAGE, GMAP_TT_SEGMENT or
- *	GMAP_TT_REGION3)
- * @n: number of table entries the translation was formed through
- * @prot: DAT protection on the path
- * @iep: instruction-execution protection applies
- * @accf: the frame entry supplied @acc and @fp
- * @acc: access-control bits of an EDAT frame entry
- * @fp: fetch-protection bit of an EDAT frame entry
+ * frame, formed with one ASCE. The fields a hit reads come first.
+ * @tag: first virtual address covered (aligned to 1 << shift) plus the
+ *	shift: 12 (page), 20 (EDAT-1 segment frame) or 31 (EDAT-2
+ *	region-third frame); 0 when the entry holds no translation
  * @asce: the ASCE the entry was formed with (all bits)
- * @vbase: first virtual address covered (aligned to 1 << @shift)
  * @frame: frame base: the pte's real address for a page (prefixing is
  *	applied on use, with the translating CPU's prefix), the absolute
  *	address of an EDAT frame
+ * @level: the leaf's level (GMAP_LEVEL_PAGE, GMAP_TT_SEGMENT or
+ *	GMAP_TT_REGION3)
+ * @prot: DAT protection on the path
+ * @iep: instruction-execution protection applies
+ * @accf: the frame entry supplied @acc and @fp
+ * @fp: fetch-protection bit of an EDAT frame entry
+ * @acc: access-control bits of an EDAT frame entry
+ * @n: number of table entries the translation was formed through
  * @addr: host (== absolute) address of each table entry used, walk order
  */
 struct soft_tlbe {
-	bool valid;
-	uint8_t shift;
+	uint64_t tag;
+	uint64_t asce;
+	uint64_t frame;
 	int8_t level;
-	uint8_t n;
 	bool prot;
 	bool iep;
 	bool accf;
 	bool fp;
 	uint8_t acc;
-	uint64_t asce;
-	uint64_t vbase;
-	uint64_t frame;
+	uint8_t n;
 	uint64_t addr[SOFT_PATH_MAX];
 };
+
+/* The parts of a tag. */
+#define SOFT_TAG_SHIFT_MASK	0x3fULL
+
+static inline unsigned int soft_tag_shift(uint64_t tag)
+{
+	return (unsigned int)(tag & SOFT_TAG_SHIFT_MASK);
+}
+
+static inline uint64_t soft_tag_vbase(uint64_t tag)
+{
+	return tag & ~SOFT_TAG_SHIFT_MASK;
+}
 
 /* Ways of a TLB set (fewer when the TLB is smaller). */
 #define SOFT_TLB_WAYS	4
@@ -115,6 +125,8 @@ struct soft_skeys {
  * @strict: answer translations from the TLB on a hit
  * @tlb_entries: entries per CPU TLB, a power of two
  * @ways: entries per set: SOFT_TLB_WAYS, or @tlb_entries when smaller
+ * @set_mask: number of sets minus one (@tlb_entries / @ways is a power of
+ *	two)
  * @entries: all CPUs' TLB entries, one block (ncpus * @tlb_entries)
  * @skeys: the storage keys
  * @tlb: per-CPU TLBs (base.ncpus of them)
@@ -125,6 +137,7 @@ struct soft_arch {
 	bool strict;
 	unsigned int tlb_entries;
 	unsigned int ways;
+	unsigned int set_mask;
 	struct soft_tlbe *entries;
 	struct soft_skeys skeys;
 	struct soft_tlb tlb[GMAP_ARCH_MAX_CPUS];

@@ -39,9 +39,7 @@ DAT_INLINE uint64_t frame_base(uint64_t vaddr, unsigned int shift)
 DAT_INLINE struct soft_tlbe *tlb_set(const struct soft_arch *s, struct soft_tlb *tlb,
 				 uint64_t vaddr, unsigned int shift)
 {
-	unsigned int nsets = s->tlb_entries / s->ways;
-
-	return &tlb->e[(((vaddr >> shift) + shift) & (nsets - 1)) * s->ways];
+	return &tlb->e[(((vaddr >> shift) + shift) & s->set_mask) * s->ways];
 }
 
 /*
@@ -64,11 +62,15 @@ static void tlb_write_end(struct soft_tlb *tlb)
 	__atomic_store_n(&tlb->seq, LOAD(tlb->seq) + 1, __ATOMIC_RELEASE);
 }
 
-DAT_INLINE bool tlbe_is(const struct soft_tlbe *e, uint64_t asce, uint64_t vaddr,
-		    unsigned int shift)
+/* The tag of a translation of @vaddr's frame of 2^@shift bytes. */
+DAT_INLINE uint64_t tlb_tag(uint64_t vaddr, unsigned int shift)
 {
-	return LOAD(e->valid) && LOAD(e->shift) == shift && LOAD(e->asce) == asce &&
-	       LOAD(e->vbase) == frame_base(vaddr, shift);
+	return frame_base(vaddr, shift) | shift;
+}
+
+DAT_INLINE bool tlbe_is(const struct soft_tlbe *e, uint64_t asce, uint64_t tag)
+{
+	return LOAD(e->tag) == tag && LOAD(e->asce) == asce;
 }
 
 /* The entry of @tlb that translates @vaddr under @asce, if any. */
@@ -77,9 +79,10 @@ DAT_INLINE struct soft_tlbe *tlb_find(const struct soft_arch *s, struct soft_tlb
 {
 	for (size_t i = 0; i < sizeof(tlb_shifts); i++) {
 		struct soft_tlbe *set = tlb_set(s, tlb, vaddr, tlb_shifts[i]);
+		uint64_t tag = tlb_tag(vaddr, tlb_shifts[i]);
 
 		for (unsigned int w = 0; w < s->ways; w++)
-			if (tlbe_is(&set[w], asce, vaddr, tlb_shifts[i]))
+			if (tlbe_is(&set[w], asce, tag))
 				return &set[w];
 	}
 	return NULL;
@@ -88,22 +91,20 @@ DAT_INLINE struct soft_tlbe *tlb_find(const struct soft_arch *s, struct soft_tlb
 /* Copy what a translation needs out of entry @src (not its path). */
 DAT_INLINE void tlbe_load(struct soft_tlbe *dst, const struct soft_tlbe *src)
 {
-	dst->shift = LOAD(src->shift);
+	dst->tag = LOAD(src->tag);
 	dst->level = LOAD(src->level);
 	dst->prot = LOAD(src->prot);
 	dst->iep = LOAD(src->iep);
 	dst->accf = LOAD(src->accf);
 	dst->acc = LOAD(src->acc);
 	dst->fp = LOAD(src->fp);
-	dst->vbase = LOAD(src->vbase);
 	dst->frame = LOAD(src->frame);
 }
 
 /* Write @src into entry @dst; @tlb->lock held, inside a write bracket. */
 static void tlbe_store(struct soft_tlbe *dst, const struct soft_tlbe *src)
 {
-	STORE(dst->valid, src->valid);
-	STORE(dst->shift, src->shift);
+	STORE(dst->tag, src->tag);
 	STORE(dst->level, src->level);
 	STORE(dst->n, src->n);
 	STORE(dst->prot, src->prot);
@@ -112,19 +113,42 @@ static void tlbe_store(struct soft_tlbe *dst, const struct soft_tlbe *src)
 	STORE(dst->acc, src->acc);
 	STORE(dst->fp, src->fp);
 	STORE(dst->asce, src->asce);
-	STORE(dst->vbase, src->vbase);
 	STORE(dst->frame, src->frame);
 	for (unsigned int i = 0; i < SOFT_PATH_MAX; i++)
 		STORE(dst->addr[i], src->addr[i]);
 }
 
 /*
- * A strict-mode hit without the lock: find the entry and copy it, and
- * keep the copy only if no writer changed the TLB meanwhile (a sequence
- * lock). Return: true with @out filled on a clean hit.
+ * Answer a translation from a TLB entry alone, without reading the tables:
+ * the byte's address from the frame base (prefixing for a page frame, as
+ * the walker does), then the walker's own protection and TEID rules. The
+ * entry's fields are read as atomics: a strict-mode hit reads a live entry.
+ */
+DAT_INLINE void tlbe_translate(const struct soft_tlbe *e, uint64_t vaddr,
+			   const struct gmap_dat_request *req, struct gmap_dat_result *res)
+{
+	uint64_t tag = LOAD(e->tag), frame = LOAD(e->frame), abs;
+	int8_t level = LOAD(e->level);
+
+	if (level == GMAP_LEVEL_PAGE)
+		abs = gmap_dat_real_to_abs(req->prefix, frame | GMAP_VA_BX(vaddr));
+	else
+		abs = frame | (vaddr - soft_tag_vbase(tag));
+	res->level = level;
+	res->accf = LOAD(e->accf);
+	res->acc = LOAD(e->acc);
+	res->fp = LOAD(e->fp);
+	dat_finish(res, vaddr, req, abs, soft_tag_shift(tag), LOAD(e->prot), LOAD(e->iep));
+}
+
+/*
+ * A strict-mode hit without the lock: find the entry and translate from
+ * it, and keep the answer only if no writer changed the TLB meanwhile (a
+ * sequence lock). Return: true with @res filled on a clean hit.
  */
 DAT_INLINE bool tlb_read_fast(const struct soft_arch *s, struct soft_tlb *tlb, uint64_t asce,
-			  uint64_t vaddr, struct soft_tlbe *out)
+			  uint64_t vaddr, const struct gmap_dat_request *req,
+			  struct gmap_dat_result *res)
 {
 	unsigned long seq = __atomic_load_n(&tlb->seq, __ATOMIC_ACQUIRE);
 	const struct soft_tlbe *hit;
@@ -134,7 +158,7 @@ DAT_INLINE bool tlb_read_fast(const struct soft_arch *s, struct soft_tlb *tlb, u
 	hit = tlb_find(s, tlb, asce, vaddr);
 	if (!hit)
 		return false;
-	tlbe_load(out, hit);
+	tlbe_translate(hit, vaddr, req, res);
 	__atomic_thread_fence(__ATOMIC_ACQUIRE);
 	return LOAD(tlb->seq) == seq;
 }
@@ -144,39 +168,18 @@ DAT_INLINE bool tlb_read_fast(const struct soft_arch *s, struct soft_tlb *tlb, u
 static void tlb_insert(const struct soft_arch *s, struct soft_tlb *tlb,
 		       const struct soft_tlbe *e)
 {
-	struct soft_tlbe *set = tlb_set(s, tlb, e->vbase, e->shift);
+	struct soft_tlbe *set = tlb_set(s, tlb, e->tag, soft_tag_shift(e->tag));
 	unsigned int w, free_way = s->ways;
 
 	for (w = 0; w < s->ways; w++) {
-		if (tlbe_is(&set[w], e->asce, e->vbase, e->shift))
+		if (tlbe_is(&set[w], e->asce, e->tag))
 			break;
-		if (!set[w].valid && free_way == s->ways)
+		if (!set[w].tag && free_way == s->ways)
 			free_way = w;
 	}
 	if (w == s->ways)
 		w = free_way < s->ways ? free_way : tlb->victim++ % s->ways;
 	tlbe_store(&set[w], e);
-}
-
-/*
- * Answer a translation from a TLB entry alone, without reading the tables:
- * the byte's address from the frame base (prefixing for a page frame, as
- * the walker does), then the walker's own protection and TEID rules.
- */
-DAT_INLINE void tlbe_translate(const struct soft_tlbe *e, uint64_t vaddr,
-			   const struct gmap_dat_request *req, struct gmap_dat_result *res)
-{
-	uint64_t abs;
-
-	if (e->level == GMAP_LEVEL_PAGE)
-		abs = gmap_dat_real_to_abs(req->prefix, e->frame | GMAP_VA_BX(vaddr));
-	else
-		abs = e->frame | (vaddr - e->vbase);
-	res->level = e->level;
-	res->accf = e->accf;
-	res->acc = e->acc;
-	res->fp = e->fp;
-	dat_finish(res, vaddr, req, abs, e->shift, e->prot, e->iep);
 }
 
 /*
@@ -207,8 +210,7 @@ static bool tlbe_form(struct soft_tlbe *e, gmap_asce_t asce, uint64_t vaddr,
 		/* GMAP_LEVEL_REAL: a real-space ASCE, never cached. */
 		return false;
 	}
-	e->valid = true;
-	e->shift = (uint8_t)shift;
+	e->tag = tlb_tag(vaddr, shift);
 	e->level = res->level;
 	e->n = (uint8_t)path->n;
 	e->prot = res->prot;
@@ -217,7 +219,6 @@ static bool tlbe_form(struct soft_tlbe *e, gmap_asce_t asce, uint64_t vaddr,
 	e->acc = res->acc;
 	e->fp = res->fp;
 	e->asce = asce.val;
-	e->vbase = frame_base(vaddr, shift);
 	for (unsigned int i = 0; i < path->n; i++)
 		e->addr[i] = path->e[i].addr;
 	return true;
@@ -260,10 +261,8 @@ int soft_translate(struct gmap_arch *arch, unsigned int cpu, uint64_t vaddr,
 	bool cached, formed;
 	int rc;
 
-	if (s->strict && tlb_read_fast(s, tlb, asce.val, vaddr, &e)) {
-		tlbe_translate(&e, vaddr, &req, res);
+	if (s->strict && tlb_read_fast(s, tlb, asce.val, vaddr, &req, res))
 		return 0;
-	}
 
 	soft_lock(&tlb->lock);
 	gen = tlb->gen;
@@ -292,7 +291,7 @@ int soft_translate(struct gmap_arch *arch, unsigned int cpu, uint64_t vaddr,
 		/* Refresh: the walk replaces what the TLB held. */
 		hit = tlb_find(s, tlb, asce.val, vaddr);
 		if (hit)
-			STORE(hit->valid, false);
+			STORE(hit->tag, 0);
 	}
 	if (formed && tlb->gen == gen)
 		tlb_insert(s, tlb, &e);
@@ -352,7 +351,7 @@ int soft_tlb_count(struct gmap_arch *arch, unsigned int cpu)
 
 	soft_lock(&tlb->lock);
 	for (unsigned int i = 0; i < s->tlb_entries; i++)
-		n += tlb->e[i].valid;
+		n += tlb->e[i].tag != 0;
 	soft_unlock(&tlb->lock);
 	return n;
 }
@@ -374,7 +373,7 @@ struct tlb_sel {
 
 static bool tlbe_selected(const struct soft_tlbe *e, const struct tlb_sel *sel)
 {
-	if (!e->valid)
+	if (!e->tag)
 		return false;
 	if (sel->by_asce &&
 	    ((e->asce ^ sel->asce) & (GMAP_ASCE_ORIGIN | GMAP_ASCE_DT_MASK)))
@@ -403,7 +402,7 @@ static void tlb_purge(struct soft_arch *s, unsigned int cpu, unsigned int flags,
 		tlb_write_begin(tlb);
 		for (unsigned int i = 0; i < s->tlb_entries; i++)
 			if (tlbe_selected(&tlb->e[i], sel))
-				STORE(tlb->e[i].valid, false);
+				STORE(tlb->e[i].tag, 0);
 		tlb_write_end(tlb);
 		soft_unlock(&tlb->lock);
 	}

@@ -100,6 +100,36 @@ bool tlb_has(struct fx *f, unsigned int cpu, uint64_t va)
 	return gmap_arch_tlb_lookup(f->arch, cpu, gmap_mm_asce(f->mm), va, &r) == 1;
 }
 
+uint64_t ste_of(struct fx *f, uint64_t haddr)
+{
+	gmap_crste_t ste;
+
+	assert_int_equal(gmap_mm_read_segment(f->mm, haddr, &ste), 0);
+	return ste.val;
+}
+
+static void seg_rec_call(struct gmap_mm *mm, uint64_t start, uint64_t end, void *priv)
+{
+	struct seg_rec *r = priv;
+	gmap_crste_t ste;
+
+	assert_true(r->n < SEG_REC_MAX);
+	assert_int_equal(gmap_mm_read_segment(mm, start, &ste), 0);
+	r->start[r->n] = start;
+	r->end[r->n] = end;
+	r->ste[r->n++] = ste.val;
+}
+
+/* Record the segment callbacks of @f's mm in @r (a notifier with only the
+ * segment callback). */
+void seg_rec_register(struct fx *f, struct seg_rec *r)
+{
+	memset(r, 0, sizeof(*r));
+	r->nb.segment = seg_rec_call;
+	r->nb.priv = r;
+	assert_int_equal(gmap_mm_notifier_register(f->mm, &r->nb), 0);
+}
+
 static void snap_add(struct snap *s, uint64_t addr, uint64_t val)
 {
 	if (!(s->n & (s->n + 1))) {
@@ -177,6 +207,7 @@ void snap_assert_equal(const struct snap *a, const struct snap *b)
 		assert_int_equal(a->vma[i].end, b->vma[i].end);
 		assert_int_equal(a->vma[i].frame, b->vma[i].frame);
 		assert_int_equal(a->vma[i].prot, b->vma[i].prot);
+		assert_int_equal(a->vma[i].large, b->vma[i].large);
 	}
 	assert_int_equal(a->table_bytes, b->table_bytes);
 	assert_int_equal(a->live, b->live);
@@ -223,6 +254,7 @@ int main(void)
 	const struct test_group groups[] = {
 		pgste_mm_tests, pgste_xchg_tests, pgste_skey_tests,
 		pgste_dirty_tests, pgste_sie_tests, pgste_nomem_tests,
+		pgste_large_tests, pgste_unmap_tests,
 	};
 
 	return test_run_groups("pgste", groups, sizeof(groups) / sizeof(groups[0]));

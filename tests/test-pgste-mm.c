@@ -196,27 +196,35 @@ static void mprotect_follows_pte_modify(void **state)
 	assert_int_equal(gmap_mm_mprotect(f->mm, BASE, PG, 8), -EINVAL);
 }
 
-static void zap_frees_frames_and_refault_gets_a_new_one(void **state)
+static void zap_pools_frames_and_refault_reuses_them_zeroed(void **state)
 {
 	struct fx *f = *state;
 	const unsigned int rw = GMAP_MM_PROT_READ | GMAP_MM_PROT_WRITE;
+	uint64_t fr, fr0, fr1;
 	long live;
-	uint64_t fr;
 
 	map_fault(f, BASE, 2 * PG, 0, rw, GMAP_DAT_STORE);
-	memset((void *)(uintptr_t)(pte_of(f, BASE) & GMAP_PTE_PFRA), 0xaa, PG);
+	fr0 = pte_of(f, BASE) & GMAP_PTE_PFRA;
+	fr1 = pte_of(f, BASE + PG) & GMAP_PTE_PFRA;
+	memset((void *)(uintptr_t)fr0, 0xaa, PG);
+	memset((void *)(uintptr_t)fr1, 0xbb, PG);
 	assert_int_equal(gmap_pgste_set_key(f->mm, BASE, 0x30, false), 0);
 	assert_int_equal(tr(f, 0, BASE, GMAP_DAT_FETCH).pic, 0);
 	live = f->hook.live;
 	assert_int_equal(gmap_mm_zap(f->mm, BASE, 2 * PG), 0);
-	assert_int_equal(f->hook.live, live - 2);
+	/* The frames stay with the mm, in its pool. */
+	assert_int_equal(f->hook.live, live);
 	assert_int_equal(pte_of(f, BASE), GMAP_MM_PTE_NONE);
 	/* The key moved into the PGSTE; the TLB entry went with the flush. */
 	assert_int_equal(pgste_of(f, BASE), 0x30ULL << 56 | GMAP_PGSTE_UC);
 	assert_false(tlb_has(f, 0, BASE));
+	/* Last in, first out: BASE gets BASE + PG's old frame, zeroed. */
 	assert_int_equal(gmap_mm_fault(f->mm, BASE, GMAP_DAT_FETCH), 0);
 	fr = pte_of(f, BASE) & GMAP_PTE_PFRA;
-	assert_int_equal(((const unsigned char *)(uintptr_t)fr)[0], 0);
+	assert_int_equal(fr, fr1);
+	for (size_t i = 0; i < PG; i++)
+		assert_int_equal(((const unsigned char *)(uintptr_t)fr)[i], 0);
+	assert_int_equal(f->hook.live, live);
 	assert_int_equal(gmap_arch_iske(f->arch, fr), 0x30);
 	assert_int_equal(gmap_mm_unmap(f->mm, BASE, PG), 0);
 	assert_int_equal(gmap_mm_fault(f->mm, BASE, GMAP_DAT_FETCH), -EFAULT);
@@ -330,7 +338,7 @@ static const struct CMUnitTest tests[] = {
 	T(caller_frames_are_special_and_protections_hold),
 	T(young_is_emulated_with_the_invalid_bit),
 	T(mprotect_follows_pte_modify),
-	T(zap_frees_frames_and_refault_gets_a_new_one),
+	T(zap_pools_frames_and_refault_reuses_them_zeroed),
 	T(lazy_exchange_defers_the_purge_on_one_cpu),
 	T(direct_exchange_is_local_on_one_cpu),
 	TP(five_levels_reach_the_top_of_the_space, &five),

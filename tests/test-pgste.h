@@ -93,6 +93,23 @@ typedef int (*nomem_op)(struct fx *f);
 unsigned long nomem_loop(const struct params *p, nomem_prep prep, nomem_op op, int ok);
 
 extern const struct test_group pgste_mm_tests, pgste_xchg_tests, pgste_skey_tests,
-	pgste_dirty_tests, pgste_sie_tests, pgste_nomem_tests;
+	pgste_dirty_tests, pgste_sie_tests, pgste_nomem_tests, pgste_large_tests,
+	pgste_unmap_tests;
+
+/*
+ * struct seg_rec - the segment callbacks seen: range, and the host segment
+ * entry at the time of the call (it must still hold the old value).
+ */
+#define SEG_REC_MAX	16
+struct seg_rec {
+	struct gmap_mm_notifier nb;
+	unsigned int n;
+	uint64_t start[SEG_REC_MAX];
+	uint64_t end[SEG_REC_MAX];
+	uint64_t ste[SEG_REC_MAX];
+};
+
+void seg_rec_register(struct fx *f, struct seg_rec *r);
+uint64_t ste_of(struct fx *f, uint64_t haddr);
 
 #endif /* GMAP_TEST_PGSTE_H */

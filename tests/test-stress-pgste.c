@@ -10,6 +10,12 @@
  * serial replay of the same per-thread sequences. Build with
  * -Db_sanitize=thread to have ThreadSanitizer check for races.
  *
+ * A second case does the same with whole segments: each thread maps,
+ * faults, zaps, mprotects and unmaps 4 KB and large (1 MB) mappings in
+ * segments of its own, all in one shared segment table, with the page
+ * tables and frames that unmap and zap free going through the mm's shared
+ * pools, and a segment callback counting per segment.
+ *
  * Each thread's sequence is seeded from its number and iteration count
  * (GMAP_TEST_ITERATIONS, default 3000); "test-stress-pgste SEED" replays
  * with another seed.
@@ -273,10 +279,147 @@ static void parallel_run_equals_serial_replay(void **state)
 	world_free(b);
 }
 
+#define SEG		GMAP_SEGMENT_SIZE
+#define SEGS		(2 * NTHREADS)	/* segment i belongs to thread i % NTHREADS */
+#define SBASE		0x100000000ULL
+
+struct seg_world {
+	struct gmap_arch *arch;
+	struct gmap_mm *mm;
+	struct gmap_mm_notifier nb;
+	unsigned long calls[SEGS];
+};
+
+static void on_segment(struct gmap_mm *mm, uint64_t start, uint64_t end, void *priv)
+{
+	struct seg_world *w = priv;
+
+	(void)mm;
+	assert_int_equal(end - start, SEG);
+	__atomic_fetch_add(&w->calls[(start - SBASE) / SEG], 1, __ATOMIC_RELAXED);
+}
+
+static struct seg_world *seg_world_new(void)
+{
+	struct gmap_arch_opts ao = GMAP_OPTS(gmap_arch_opts, .ncpus = 2, .strict = true);
+	struct gmap_mm_opts mo = GMAP_OPTS(gmap_mm_opts, .pgste = true);
+	struct seg_world *w = calloc(1, sizeof(*w));
+
+	assert_non_null(w);
+	assert_int_equal(gmap_arch_soft_create(&ao, &w->arch), 0);
+	mo.arch = w->arch;
+	assert_int_equal(gmap_mm_create(&mo, &w->mm), 0);
+	assert_int_equal(gmap_mm_attach(w->mm, 0), 0);
+	w->nb.segment = on_segment;
+	w->nb.priv = w;
+	assert_int_equal(gmap_mm_notifier_register(w->mm, &w->nb), 0);
+	/* The segment table exists before the threads start (whether it
+	 * does shows in gmap_mm_read_segment()). */
+	assert_int_equal(gmap_mm_map(w->mm, SBASE + SEGS * SEG, PG, 0, RW), 0);
+	assert_int_equal(gmap_mm_fault(w->mm, SBASE + SEGS * SEG, GMAP_DAT_FETCH), 0);
+	return w;
+}
+
+/* A segment entry without its table or frame address. */
+static uint64_t ste_bits(gmap_crste_t ste)
+{
+	return ste.val & ~(ste.val & GMAP_CRSTE_FC ? GMAP_SEGMENT_SFAA : GMAP_SEGMENT_PTO);
+}
+
+/* One operation on segment @s; the result must be the same in any
+ * interleaving. */
+static long seg_op(struct seg_world *w, unsigned int s, uint64_t r)
+{
+	uint64_t va = SBASE + (uint64_t)s * SEG, page = va + (r >> 8) % 256 * PG;
+	gmap_crste_t ste = { 0 };
+	long rc;
+
+	switch (r % 9) {
+	case 0:
+		return gmap_mm_map(w->mm, va, (1 + (r >> 8) % 4) * PG, 0, RW);
+	case 1:
+		return gmap_mm_map(w->mm, va, SEG, 0, RW | GMAP_MM_MAP_LARGE);
+	case 2:
+		return gmap_mm_fault(w->mm, page, GMAP_DAT_FETCH);
+	case 3:
+		return gmap_mm_fault(w->mm, page, GMAP_DAT_STORE);
+	case 4:
+		return gmap_mm_zap(w->mm, va, SEG);
+	case 5:
+		return gmap_mm_unmap(w->mm, va, SEG);
+	case 6:
+		return gmap_mm_unmap(w->mm, va, PG);
+	case 7:
+		return gmap_mm_mprotect(w->mm, va, SEG, (r >> 16) & 1 ? RW : GMAP_MM_PROT_READ);
+	default:
+		rc = gmap_mm_read_segment(w->mm, va, &ste);
+		return rc * 0x100000 + (long)ste_bits(ste);
+	}
+}
+
+struct seg_worker {
+	struct seg_world *w;
+	unsigned int t;
+	uint64_t sum;
+};
+
+static void *seg_work(void *arg)
+{
+	struct seg_worker *k = arg;
+	uint64_t x = seed * 0xbf58476d1ce4e5b9ULL + k->t + 1;
+
+	for (unsigned long i = 0; i < iterations; i++) {
+		uint64_t r = next(&x);
+		unsigned int s = (unsigned int)(r >> 40) % (SEGS / NTHREADS) * NTHREADS + k->t;
+
+		k->sum = k->sum * 31 + (uint64_t)seg_op(k->w, s, r >> 3);
+	}
+	return NULL;
+}
+
+static void segments_parallel_equal_serial(void **state)
+{
+	struct seg_world *w[2] = { seg_world_new(), seg_world_new() };
+	struct seg_worker k[2][NTHREADS];
+	unsigned long calls = 0;
+	pthread_t t[NTHREADS];
+
+	(void)state;
+	for (unsigned int i = 0; i < NTHREADS; i++) {
+		k[0][i] = (struct seg_worker){ .w = w[0], .t = i };
+		k[1][i] = (struct seg_worker){ .w = w[1], .t = i };
+		assert_int_equal(pthread_create(&t[i], NULL, seg_work, &k[0][i]), 0);
+	}
+	for (unsigned int i = 0; i < NTHREADS; i++) {
+		assert_int_equal(pthread_join(t[i], NULL), 0);
+		seg_work(&k[1][i]);
+		assert_int_equal(k[0][i].sum, k[1][i].sum);
+	}
+	for (unsigned int s = 0; s < SEGS; s++) {
+		gmap_crste_t a, b;
+
+		assert_int_equal(gmap_mm_read_segment(w[0]->mm, SBASE + s * SEG, &a), 0);
+		assert_int_equal(gmap_mm_read_segment(w[1]->mm, SBASE + s * SEG, &b), 0);
+		assert_int_equal(ste_bits(a), ste_bits(b));
+		assert_int_equal(w[0]->calls[s], w[1]->calls[s]);
+		calls += w[0]->calls[s];
+	}
+	/* Large entries changed and page tables went: the callbacks ran. */
+	assert_true(calls > 0);
+	assert_int_equal(gmap_mm_table_bytes(w[0]->mm), gmap_mm_table_bytes(w[1]->mm));
+	for (unsigned int i = 0; i < 2; i++) {
+		assert_int_equal(gmap_mm_notifier_unregister(w[i]->mm, &w[i]->nb), 0);
+		gmap_mm_destroy(w[i]->mm);
+		gmap_arch_destroy(w[i]->arch);
+		free(w[i]);
+	}
+}
+
 int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(parallel_run_equals_serial_replay),
+		cmocka_unit_test(segments_parallel_equal_serial),
 	};
 	const char *it = getenv("GMAP_TEST_ITERATIONS");
 	int rc;

@@ -10,7 +10,19 @@
  * The behaviour mirrors Linux's arch/s390/mm/pgtable.c and
  * arch/s390/include/asm/pgtable.h (v4.x to v6.x); each function names the
  * kernel function it models. Host addresses ("haddr") are the mm's
- * virtual addresses; frames are what its ptes map.
+ * virtual addresses; frames are what its ptes map. Mappings made with
+ * GMAP_MM_MAP_LARGE are mapped by large (FC=1) segment entries instead of
+ * ptes, as Linux maps hugetlbfs with huge pmds.
+ *
+ * Lifetime: gmap_mm_unmap() frees the page table of every segment it
+ * leaves without a mapping (Linux's free_pgtables()). Functions on single
+ * ptes that do not take the map lock (gmap_pgste_xchg(), _force_prot(),
+ * the storage key functions, _zap_unused(), _zap_key(),
+ * _test_and_clear_uc(), _essa(), gmap_mm_read_pte(), ...) need the page
+ * to stay mapped during the call: Linux's callers hold mmap_lock there.
+ * Freed page tables and the mm's freed anonymous frames stay in per-mm
+ * pools until gmap_mm_destroy(), so a reader racing with a free reads
+ * stale memory, never memory given back to the backend.
  */
 #ifndef LIBGMAP_PGSTE_H
 #define LIBGMAP_PGSTE_H
@@ -67,6 +79,24 @@ typedef struct { uint64_t val; } gmap_pgste_t;
 #define GMAP_MM_PROT_NONE	0x0u
 #define GMAP_MM_PROT_READ	0x1u
 #define GMAP_MM_PROT_WRITE	0x2u
+/* OR'd into gmap_mm_map()'s @prot: a hugetlb-style mapping of 1 MB frames,
+ * faulted in as large (FC=1) segment entries; needs GMAP_FAC_EDAT1. */
+#define GMAP_MM_MAP_LARGE	0x100u
+
+/* Software bits of the mm's large (FC=1) segment entries (Linux's
+ * _SEGMENT_ENTRY_* of a huge pmd) beside the hardware I, P and FC. YOUNG,
+ * DIRTY and SPECIAL lie in the ACC bits, which the machine ignores while
+ * AV is 0; READ and WRITE in bits 62-63, which a segment entry does not
+ * use. As for ptes, an old entry is invalid and a clean one protected.
+ * A gmap copying a host entry keeps only the bits outside
+ * GMAP_MM_SEG_SOFT. */
+#define GMAP_MM_SEG_READ	0x0001ULL	/* readable */
+#define GMAP_MM_SEG_WRITE	0x0002ULL	/* writable */
+#define GMAP_MM_SEG_YOUNG	0x1000ULL	/* referenced since last made old */
+#define GMAP_MM_SEG_DIRTY	0x2000ULL	/* written since last made clean */
+#define GMAP_MM_SEG_SPECIAL	0x4000ULL	/* frame supplied by the caller, not freed */
+#define GMAP_MM_SEG_SOFT	(GMAP_MM_SEG_READ | GMAP_MM_SEG_WRITE | GMAP_MM_SEG_YOUNG | \
+				 GMAP_MM_SEG_DIRTY | GMAP_MM_SEG_SPECIAL)
 
 /* Flags of gmap_pgste_xchg(). */
 #define GMAP_PGSTE_XCHG_LAZY	(1u << 0)	/* ptep_xchg_lazy() rather than _direct() */
@@ -108,23 +138,37 @@ struct gmap_mm_opts {
 };
 
 /**
- * struct gmap_mm_notifier - callbacks for pte invalidations, registered
- * with gmap_mm_notifier_register() (the hook of the gmap and shadow layers,
- * as Linux's gmap pte notifiers and gmap_shadow_notify()).
+ * struct gmap_mm_notifier - callbacks for pte and segment invalidations,
+ * registered with gmap_mm_notifier_register() (the hook of the gmap and
+ * shadow layers, as Linux's gmap pte notifiers, gmap_shadow_notify(),
+ * pmdp_notify() and the gmap_unlink() of free_pgtables()).
  * @invalidate: called when a pte whose PGSTE has IN is exchanged, made
  *	clean for dirty tracking or otherwise invalidated: once, with the
  *	host range [@start, @end) of the page, IN already cleared in the
  *	PGSTE value being written (may be NULL)
  * @shadow: likewise for a pte whose PGSTE has VSIE (may be NULL)
- * @priv: passed to both callbacks
+ * @segment: called before a host segment entry that a gmap may have
+ *	linked or copied is invalidated, replaced, made more protected or
+ *	freed, with its range [@start, @start + 1 MB): a present large
+ *	segment entry zapped, unmapped, mprotected or made young / dirty by
+ *	a fault (every pmdp_xchg_direct(): pmdp_notify(), and the
+ *	gmap_pmdp_idte_*() of its IDTE), and a page table freed because
+ *	gmap_mm_unmap() left no mapping in its segment (free_pgtables() ->
+ *	gmap_unlink()); the entry still holds its old value during the call
+ *	(may be NULL)
+ * @priv: passed to the callbacks
  * @next: private: the list link, owned by the mm while registered
  *
- * Context of the callbacks: the pte's PGSTE lock is held; a callback must
- * not change that pte or register or unregister notifiers.
+ * Context of the callbacks: @invalidate and @shadow run with the pte's
+ * PGSTE lock held, @segment with the mm's page-table lock held (and the
+ * map lock: for reading in a fault, else for writing); a callback must
+ * not change that entry, take either lock or register or unregister
+ * notifiers.
  */
 struct gmap_mm_notifier {
 	void (*invalidate)(struct gmap_mm *mm, uint64_t start, uint64_t end, void *priv);
 	void (*shadow)(struct gmap_mm *mm, uint64_t start, uint64_t end, void *priv);
+	void (*segment)(struct gmap_mm *mm, uint64_t start, uint64_t end, void *priv);
 	void *priv;
 	struct gmap_mm_notifier *next;
 };
@@ -147,6 +191,7 @@ GMAP_API int gmap_mm_create(const struct gmap_mm_opts *opts, struct gmap_mm **ou
  * gmap_mm_destroy() - free an mm, its tables and the frames it allocated.
  * @mm: the mm (NULL is ignored)
  *
+ * The pools of free page tables and frames go back to the backend too.
  * Caller frames are not freed; attached CPUs' TLBs are purged; notifiers
  * are dropped without a call.
  * Context: no other thread may use @mm, now or later.
@@ -172,10 +217,11 @@ GMAP_API gmap_asce_t gmap_mm_asce(const struct gmap_mm *mm);
 GMAP_API bool gmap_mm_has_pgste(const struct gmap_mm *mm);
 
 /**
- * gmap_mm_table_bytes() - bytes of DAT tables the mm holds.
+ * gmap_mm_table_bytes() - bytes of DAT tables the mm uses.
  * @mm: the mm
  *
  * Region/segment tables are 16 KB, page tables 4 KB (2 KB without PGSTEs).
+ * Page tables freed into the mm's pool are not counted.
  * Context: any thread.
  * Return: the byte count.
  */
@@ -227,13 +273,18 @@ GMAP_API void gmap_mm_flush(struct gmap_mm *mm);
  *	backend when first touched; else the absolute address (4 KB
  *	aligned) of the caller's frames that back the range contiguously,
  *	mapped with GMAP_MM_PTE_SPECIAL and never freed by the mm
- * @prot: GMAP_MM_PROT_NONE, _READ, or _READ | _WRITE
+ * @prot: GMAP_MM_PROT_NONE, _READ, or _READ | _WRITE; with
+ *	GMAP_MM_MAP_LARGE, a mapping of 1 MB pages (@haddr, @len and @frame
+ *	1 MB aligned; anonymous ones are 1 MB aligned frames from the
+ *	backend; caller frames get GMAP_MM_SEG_SPECIAL)
  *
- * Records the mapping; ptes are made by gmap_mm_fault(). Mirrors
- * mmap_region() with MAP_FIXED_NOREPLACE.
+ * Records the mapping; ptes (large segment entries) are made by
+ * gmap_mm_fault(). Mirrors mmap_region() with MAP_FIXED_NOREPLACE, and
+ * hugetlbfs for a large mapping.
  * Context: takes the mm's map lock for writing; allocates.
- * Return: 0; -EINVAL for a bad argument; -EEXIST when the range overlaps a
- * mapping; -ENOMEM (nothing changed).
+ * Return: 0; -EINVAL for a bad argument, also for a large mapping that is
+ * not 1 MB aligned or on a backend without GMAP_FAC_EDAT1; -EEXIST when
+ * the range overlaps a mapping; -ENOMEM (nothing changed).
  */
 GMAP_API int gmap_mm_map(struct gmap_mm *mm, uint64_t haddr, uint64_t len, uint64_t frame,
 			 unsigned int prot);
@@ -245,9 +296,14 @@ GMAP_API int gmap_mm_map(struct gmap_mm *mm, uint64_t haddr, uint64_t len, uint6
  * @len: bytes, a non-zero multiple of 4 KB
  *
  * Zaps the range (see gmap_mm_zap()) and forgets the mappings; holes are
- * fine. Page tables stay until gmap_mm_destroy(). Mirrors do_munmap().
+ * fine. Then the page table of each segment of the range that no mapping
+ * touches any more is freed (into the mm's pool): under the page-table
+ * lock, the segment callbacks, IDTE of the segment entry for the mm's
+ * ASCE, the entry emptied. Mirrors do_munmap() with free_pgtables() /
+ * page_table_free_rcu() -> gmap_unlink().
  * Context: takes the map lock for writing; may allocate to split a mapping.
- * Return: 0; -EINVAL for a bad argument; -ENOMEM (nothing changed).
+ * Return: 0; -EINVAL for a bad argument or a range that ends inside a
+ * segment of a large mapping; -ENOMEM (nothing changed).
  */
 GMAP_API int gmap_mm_unmap(struct gmap_mm *mm, uint64_t haddr, uint64_t len);
 
@@ -260,10 +316,14 @@ GMAP_API int gmap_mm_unmap(struct gmap_mm *mm, uint64_t haddr, uint64_t len);
  *
  * Every present pte is changed as pte_modify() does, by lazy exchange; a
  * pte whose key the backend cannot store stays old (invalid: the next
- * access faults). Mirrors mprotect_fixup() / change_pte_range().
+ * access faults). Every present large segment entry is changed as
+ * pmd_modify() does, when it changes: segment callbacks, IDTE, new entry
+ * (pmdp_xchg_direct()). Mirrors mprotect_fixup() / change_pte_range() /
+ * change_huge_pmd().
  * Context: takes the map lock for writing; may allocate to split mappings.
- * Return: 0; -EINVAL for a bad argument; -EFAULT when part of the range is
- * not mapped; -ENOMEM (nothing changed).
+ * Return: 0; -EINVAL for a bad argument or a range that ends inside a
+ * segment of a large mapping; -EFAULT when part of the range is not
+ * mapped; -ENOMEM (nothing changed).
  */
 GMAP_API int gmap_mm_mprotect(struct gmap_mm *mm, uint64_t haddr, uint64_t len,
 			      unsigned int prot);
@@ -275,10 +335,13 @@ GMAP_API int gmap_mm_mprotect(struct gmap_mm *mm, uint64_t haddr, uint64_t len,
  * @len: bytes, a non-zero multiple of 4 KB
  *
  * Every pte is emptied by lazy exchange (key into the PGSTE, notifiers
- * called); the mm's own frames are freed; the next touch faults in a zeroed
- * frame. Mirrors zap_page_range() / MADV_DONTNEED.
+ * called); every large segment entry is emptied after the segment
+ * callbacks, with IDTE (zap_huge_pmd(), pmdp_xchg_direct()). The mm's own
+ * frames go to its pool; the next touch faults in a zeroed frame. Mirrors
+ * zap_page_range() / MADV_DONTNEED.
  * Context: takes the map lock for writing; no allocation.
- * Return: 0; -EINVAL for a bad argument.
+ * Return: 0; -EINVAL for a bad argument or a range that ends inside a
+ * segment of a large mapping.
  */
 GMAP_API int gmap_mm_zap(struct gmap_mm *mm, uint64_t haddr, uint64_t len);
 
@@ -294,8 +357,12 @@ GMAP_API int gmap_mm_zap(struct gmap_mm *mm, uint64_t haddr, uint64_t len);
  * PGSTE's ZERO state). A present pte is made young (cleared I) and, for
  * a write, dirty (cleared P), with ptep_set_access_flags() (a direct
  * exchange); a pte that already allows the access is left as it is (no
- * exchange, so no new UC), as Linux returns early there. Mirrors
- * handle_mm_fault().
+ * exchange, so no new UC), as Linux returns early there. In a large
+ * mapping the same is done to the segment entry (huge_pte: young clears
+ * I, dirty clears P): an empty one gets its 1 MB frame (anonymous: zeroed,
+ * from the pool or the backend), a present one that changes goes through
+ * the segment callbacks and IDTE. Mirrors handle_mm_fault() /
+ * hugetlb_fault().
  * Context: takes the map lock for reading and the pte's lock; allocates.
  * Return: 0; -EINVAL for a bad @access; -EFAULT when @haddr is not mapped
  * or the access is not allowed (PROT_NONE, a store to a read-only
@@ -311,7 +378,7 @@ GMAP_API int gmap_mm_fault(struct gmap_mm *mm, uint64_t haddr, enum gmap_dat_acc
  * Mirrors ptep_test_and_clear_young() (a direct exchange to pte_mkold()).
  * Context: takes the pte's lock; no allocation.
  * Return: 1 if the pte was young, 0 if not; -EFAULT when no page is
- * present at @haddr.
+ * present at @haddr (also in a large segment: no pte).
  */
 GMAP_API int gmap_mm_test_and_clear_young(struct gmap_mm *mm, uint64_t haddr);
 
@@ -324,10 +391,27 @@ GMAP_API int gmap_mm_test_and_clear_young(struct gmap_mm *mm, uint64_t haddr);
  *
  * A snapshot without locks (PCL may show as set). Mirrors get_pgste().
  * Context: any thread; no allocation.
- * Return: 0; -EFAULT when no page table covers @haddr.
+ * Return: 0; -EFAULT when no page table covers @haddr (a large segment
+ * has none: see gmap_mm_read_segment()).
  */
 GMAP_API int gmap_mm_read_pte(struct gmap_mm *mm, uint64_t haddr, gmap_pte_t *pte,
 			      gmap_pgste_t *pgste);
+
+/**
+ * gmap_mm_read_segment() - the host segment entry of a host address.
+ * @mm: the mm
+ * @haddr: host address
+ * @ste: out: the segment entry: empty (GMAP_CRSTE_I alone), a page-table
+ *	entry, or a large entry (GMAP_CRSTE_FC, with GMAP_MM_SEG_* software
+ *	bits; Linux's huge pmd)
+ *
+ * A snapshot without locks, as gmap_mm_read_pte(). Mirrors the pmd
+ * lookup of __gmap_link() / huge_pte_offset().
+ * Context: any thread; no allocation.
+ * Return: 0; -EINVAL for a NULL @ste; -EFAULT when no segment table
+ * covers @haddr.
+ */
+GMAP_API int gmap_mm_read_segment(struct gmap_mm *mm, uint64_t haddr, gmap_crste_t *ste);
 
 /**
  * gmap_mm_enable_sie() - give a populated mm PGSTEs.
@@ -337,6 +421,7 @@ GMAP_API int gmap_mm_read_pte(struct gmap_mm *mm, uint64_t haddr, gmap_pte_t *pt
  * made as set_pte_at() makes them (UC on writable valid ptes, which
  * without ESOP become dirty); then the attached CPUs load the new ASCE,
  * the old ASCE is purged from every TLB (IDTE) and the old tables freed.
+ * Large segment entries are copied as they are.
  * A failed allocation frees the copy. Mirrors s390_enable_sie() with
  * dup_mm() (seed 000).
  * Context: takes the map lock for writing; no other thread may use the mm
@@ -354,8 +439,8 @@ GMAP_API int gmap_mm_enable_sie(struct gmap_mm *mm);
  * The list is walked without a lock while it changes. Mirrors
  * gmap_register_pte_notifier().
  * Context: any thread but a callback; no allocation.
- * Return: 0; -EINVAL for NULL or an @nb without callbacks; -EEXIST if
- * @nb is registered.
+ * Return: 0; -EINVAL for NULL or an @nb without any of the three
+ * callbacks; -EEXIST if @nb is registered.
  */
 GMAP_API int gmap_mm_notifier_register(struct gmap_mm *mm, struct gmap_mm_notifier *nb);
 
@@ -392,8 +477,8 @@ GMAP_API int gmap_mm_notifier_unregister(struct gmap_mm *mm, struct gmap_mm_noti
  * Context: takes the pte's lock; no allocation but the backend's key
  * table.
  * Return: 0; -EINVAL for bad @flags or alignment; -EFAULT when no page
- * table covers @haddr; -ENOMEM when the backend cannot store the key
- * (nothing changed).
+ * table covers @haddr (also in a large segment); -ENOMEM when the backend
+ * cannot store the key (nothing changed).
  */
 GMAP_API int gmap_pgste_xchg(struct gmap_mm *mm, uint64_t haddr, gmap_pte_t new_pte,
 			     unsigned int flags, gmap_pte_t *old);
@@ -415,7 +500,8 @@ GMAP_API int gmap_pgste_xchg(struct gmap_mm *mm, uint64_t haddr, gmap_pte_t new_
  * Context: takes the pte's lock; no allocation.
  * Return: 0; -EAGAIN when the pte is invalid and @prot is not NONE, or
  * protected and @prot asks for write; -EINVAL for a bad argument or an mm
- * without PGSTEs; -EFAULT when no page table covers @haddr.
+ * without PGSTEs; -EFAULT when no page table covers @haddr (also in a
+ * large segment).
  */
 GMAP_API int gmap_pgste_force_prot(struct gmap_mm *mm, uint64_t haddr, unsigned int prot,
 				   uint64_t bits);
@@ -430,7 +516,8 @@ GMAP_API int gmap_pgste_force_prot(struct gmap_mm *mm, uint64_t haddr, unsigned 
  * Allocates the page table when missing. Mirrors set_pgste_bits().
  * Context: takes the pte's lock; may allocate.
  * Return: 0; -EINVAL for an mm without PGSTEs or PCL in @mask; -EFAULT
- * when @haddr has no page table and is not mapped; -ENOMEM.
+ * when @haddr has no page table and is not mapped, or is in a large
+ * mapping (no PGSTEs); -ENOMEM.
  */
 GMAP_API int gmap_pgste_set_bits(struct gmap_mm *mm, uint64_t haddr, uint64_t mask,
 				 uint64_t value);
@@ -441,14 +528,15 @@ GMAP_API int gmap_pgste_set_bits(struct gmap_mm *mm, uint64_t haddr, uint64_t ma
  * @mm: the mm (with PGSTEs)
  * @haddr: host address of the page
  * @reset: false: when the PGSTE's usage is unused or ZERO is set, the
- *	page is dropped (pte emptied, frame freed); true: the usage state
- *	and NODAT are cleared, nothing else
+ *	page is dropped (pte emptied, frame into the pool); true: the usage
+ *	state and NODAT are cleared, nothing else
  *
  * Linux drops such pages from swap here and from memory in reclaim; this
  * mm has no swap, so the page goes at once. Mirrors ptep_zap_unused().
  * Context: takes the pte's lock; no allocation.
  * Return: 1 if a page was dropped, else 0; -EINVAL for an mm without
- * PGSTEs; -EFAULT when no page table covers @haddr.
+ * PGSTEs; -EFAULT when no page table covers @haddr (also in a large
+ * segment).
  */
 GMAP_API int gmap_pgste_zap_unused(struct gmap_mm *mm, uint64_t haddr, bool reset);
 
@@ -461,7 +549,7 @@ GMAP_API int gmap_pgste_zap_unused(struct gmap_mm *mm, uint64_t haddr, bool rese
  * becomes 0. Mirrors ptep_zap_key().
  * Context: takes the pte's lock; no allocation but the backend's key table.
  * Return: 0; -EINVAL for an mm without PGSTEs; -EFAULT when no page table
- * covers @haddr.
+ * covers @haddr (also in a large segment).
  */
 GMAP_API int gmap_pgste_zap_key(struct gmap_mm *mm, uint64_t haddr);
 
@@ -475,10 +563,15 @@ GMAP_API int gmap_pgste_zap_key(struct gmap_mm *mm, uint64_t haddr);
  * The PGSTE takes ACC/F and GR/GC from @key; a valid page's real key gets
  * ACC/F with R/C cleared (old R/C into HR/HC); a change sets UC. An
  * unmapped page keeps it in the PGSTE (its page table is allocated unless
- * @key is 0). Mirrors set_guest_storage_key().
- * Context: takes the pte's lock; may allocate (page table, backend keys).
+ * @key is 0). A page of a large segment has no PGSTE: its frame's real
+ * key becomes @key (R and C included) with quiescing SSKE whatever @nq
+ * says, as the huge pmd branch of set_guest_storage_key() does. Mirrors
+ * set_guest_storage_key().
+ * Context: takes the pte's lock (ptl for a large segment); may allocate
+ * (page table, backend keys).
  * Return: 0; -EINVAL for an mm without PGSTEs; -EFAULT when @haddr has no
- * page table and is not mapped; -ENOMEM (nothing changed).
+ * page table and is not mapped, or lies in a large mapping not faulted
+ * in (fault and retry, as KVM does); -ENOMEM (nothing changed).
  */
 GMAP_API int gmap_pgste_set_key(struct gmap_mm *mm, uint64_t haddr, uint8_t key, bool nq);
 
@@ -493,7 +586,8 @@ GMAP_API int gmap_pgste_set_key(struct gmap_mm *mm, uint64_t haddr, uint8_t key,
  * With MR (MC) a difference only in R (C) does not count; the key is set
  * only when something counted differs, under one hold of the PGSTE lock.
  * Without MR and MC the key is always set and 1 returned (the
- * unconditional form), as Linux does. Mirrors
+ * unconditional form), as Linux does. On a large segment the frame's real
+ * key is compared and set (see gmap_pgste_set_key()). Mirrors
  * cond_set_guest_storage_key().
  * Context: as gmap_pgste_set_key().
  * Return: 1 when the key was set, 0 when not needed; errors as
@@ -507,7 +601,8 @@ GMAP_API int gmap_pgste_cond_set_key(struct gmap_mm *mm, uint64_t haddr, uint8_t
  * @mm: the mm (with PGSTEs)
  * @haddr: host address of the guest page
  * @key: out: the real key's ACC/F/R/C while the page is valid, the PGSTE's
- *	ACC/F while not, ORed with the PGSTE's GR/GC (0 without a page table)
+ *	ACC/F while not, ORed with the PGSTE's GR/GC (0 without a page table);
+ *	in a large segment the real key of the frame (0 before the fault)
  *
  * Mirrors get_guest_storage_key().
  * Context: takes the pte's lock; no allocation.
@@ -521,7 +616,8 @@ GMAP_API int gmap_pgste_get_key(struct gmap_mm *mm, uint64_t haddr, uint8_t *key
  * @haddr: host address of the guest page
  *
  * Clears GR, and the real R of a valid page (its old R merged into HR);
- * a change of GR sets UC. Mirrors reset_guest_reference_bit().
+ * a change of GR sets UC. In a large segment: RRBE on the frame alone.
+ * Mirrors reset_guest_reference_bit().
  * Context: takes the pte's lock; no allocation.
  * Return: the condition code 0-3 from the guest's R and C before
  * (R: 2, C: 1); 0 without a page table; -EINVAL for an mm without PGSTEs.
@@ -537,8 +633,8 @@ GMAP_API int gmap_pgste_reset_reference(struct gmap_mm *mm, uint64_t haddr);
  * protected (ESOP, or not writable) or invalid (no ESOP), so the next
  * store faults and sets UC. Mirrors ptep_test_and_clear_uc() (seed 004).
  * Context: takes the pte's lock; no allocation.
- * Return: 1 if UC was set, 0 if not (also without a page table); -EINVAL
- * for an mm without PGSTEs.
+ * Return: 1 if UC was set, 0 if not (also without a page table, as in a
+ * large segment); -EINVAL for an mm without PGSTEs.
  */
 GMAP_API int gmap_pgste_test_and_clear_uc(struct gmap_mm *mm, uint64_t haddr);
 
@@ -551,7 +647,7 @@ GMAP_API int gmap_pgste_test_and_clear_uc(struct gmap_mm *mm, uint64_t haddr);
  * @bitmap: out: bit i of word i / 64 (least significant first) set for
  *	each dirty page i, cleared for the others; (@npages + 63) / 64 words
  *
- * Segments without a page table are skipped. Mirrors
+ * Segments without a page table (large ones too) are skipped. Mirrors
  * gmap_sync_dirty_log_pmd().
  * Context: takes each pte's lock in turn (only of ptes with UC); no
  * allocation.
@@ -577,7 +673,7 @@ GMAP_API long gmap_pgste_sync_dirty(struct gmap_mm *mm, uint64_t haddr, uint64_t
  * Context: takes the pte's lock; may allocate.
  * Return: 1 when the page is to be added to the CBRL, else 0; -EINVAL for
  * a bad @orc or an mm without PGSTEs; -EFAULT when @haddr has no page
- * table and is not mapped; -ENOMEM.
+ * table and is not mapped, or is in a large mapping; -ENOMEM.
  */
 GMAP_API int gmap_pgste_essa(struct gmap_mm *mm, uint64_t haddr, unsigned int orc,
 			     gmap_pte_t *oldpte, gmap_pgste_t *oldpgste);
@@ -589,6 +685,8 @@ GMAP_API int gmap_pgste_essa(struct gmap_mm *mm, uint64_t haddr, unsigned int or
  * @len: bytes, a non-zero multiple of 4 KB
  * @reset: as for gmap_pgste_zap_unused(); true over the whole mm mirrors
  *	s390_reset_cmma()
+ *
+ * Segments without a page table (large ones too) are skipped.
  * Context: takes each pte's lock in turn; no allocation.
  * Return: the number of pages dropped; -EINVAL for a bad argument or an
  * mm without PGSTEs.

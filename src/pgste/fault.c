@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: MIT
 /*
  * Mapping host pages and the host fault handler: map, unmap, mprotect and
- * zap change mappings and ptes under the map lock held for writing; a
- * fault holds it for reading and fills or refreshes one pte (young on
- * access, dirty on store), as Linux's handle_pte_fault() does.
+ * zap change mappings, ptes and large segment entries under the map lock
+ * held for writing (unmap then frees the page tables left without a
+ * mapping); a fault holds it for reading and fills or refreshes one pte
+ * (young on access, dirty on store), as Linux's handle_pte_fault() does,
+ * or one large segment entry (segment.c).
  */
 #include <errno.h>
 
@@ -20,13 +22,23 @@ static unsigned int prot_norm(unsigned int prot)
 	return (prot & GMAP_MM_PROT_WRITE) ? prot | GMAP_MM_PROT_READ : prot;
 }
 
+/* A large mapping: whole segments, and a machine with EDAT-1. */
+static bool large_ok(struct gmap_mm *mm, uint64_t haddr, uint64_t len, uint64_t frame)
+{
+	return !((haddr | len | frame) & (GMAP_SEGMENT_SIZE - 1)) &&
+	       (gmap_arch_facilities(mm->arch) & GMAP_FAC_EDAT1);
+}
+
 int gmap_mm_map(struct gmap_mm *mm, uint64_t haddr, uint64_t len, uint64_t frame,
 		unsigned int prot)
 {
+	bool large = prot & GMAP_MM_MAP_LARGE;
 	const struct mm_vma *v;
 	int rc;
 
-	if (!mm_page_range_ok(mm, haddr, len) || (frame & (GMAP_PAGE_SIZE - 1)) || !prot_ok(prot))
+	prot &= ~GMAP_MM_MAP_LARGE;
+	if (!mm_page_range_ok(mm, haddr, len) || (frame & (GMAP_PAGE_SIZE - 1)) ||
+	    !prot_ok(prot) || (large && !large_ok(mm, haddr, len, frame)))
 		return -EINVAL;
 	pthread_rwlock_wrlock(&mm->map_lock);
 	v = vma_find(mm, haddr);
@@ -41,7 +53,7 @@ int gmap_mm_map(struct gmap_mm *mm, uint64_t haddr, uint64_t len, uint64_t frame
 	}
 	rc = v ? -EEXIST : vma_reserve(mm, 1);
 	if (!rc)
-		vma_insert(mm, haddr, haddr + len, frame, prot_norm(prot));
+		vma_insert(mm, haddr, haddr + len, frame, prot_norm(prot), large);
 	pthread_rwlock_unlock(&mm->map_lock);
 	return rc;
 }
@@ -62,28 +74,43 @@ static int zap_one(struct gmap_mm *mm, uint64_t haddr, gmap_pte_t *ptep, void *p
 	return 0;
 }
 
+/* Empty the ptes and the large segment entries of a range; map lock
+ * held for writing. */
+static void zap_range(struct gmap_mm *mm, uint64_t haddr, uint64_t len)
+{
+	mm_for_each_pte(mm, haddr, len >> GMAP_PAGE_SHIFT, zap_one, NULL);
+	mm_large_zap(mm, haddr, haddr + len);
+}
+
 int gmap_mm_zap(struct gmap_mm *mm, uint64_t haddr, uint64_t len)
 {
+	int rc = 0;
+
 	if (!mm_page_range_ok(mm, haddr, len))
 		return -EINVAL;
 	pthread_rwlock_wrlock(&mm->map_lock);
-	mm_for_each_pte(mm, haddr, len >> GMAP_PAGE_SHIFT, zap_one, NULL);
+	if (vma_large_cut(mm, haddr, haddr + len))
+		rc = -EINVAL;
+	else
+		zap_range(mm, haddr, len);
 	pthread_rwlock_unlock(&mm->map_lock);
 	gmap_mm_flush(mm);
-	return 0;
+	return rc;
 }
 
 int gmap_mm_unmap(struct gmap_mm *mm, uint64_t haddr, uint64_t len)
 {
-	int rc;
+	int rc = -EINVAL;
 
 	if (!mm_page_range_ok(mm, haddr, len))
 		return -EINVAL;
 	pthread_rwlock_wrlock(&mm->map_lock);
-	rc = vma_reserve(mm, vma_splits(mm, haddr, haddr + len));
+	if (!vma_large_cut(mm, haddr, haddr + len))
+		rc = vma_reserve(mm, vma_splits(mm, haddr, haddr + len));
 	if (!rc) {
-		mm_for_each_pte(mm, haddr, len >> GMAP_PAGE_SHIFT, zap_one, NULL);
+		zap_range(mm, haddr, len);
 		vma_remove(mm, haddr, haddr + len);
+		mm_free_pgtables(mm, haddr, haddr + len);
 	}
 	pthread_rwlock_unlock(&mm->map_lock);
 	gmap_mm_flush(mm);
@@ -116,10 +143,13 @@ int gmap_mm_mprotect(struct gmap_mm *mm, uint64_t haddr, uint64_t len, unsigned 
 	prot = prot_norm(prot);
 	pthread_rwlock_wrlock(&mm->map_lock);
 	if (vma_covered(mm, haddr, haddr + len))
-		rc = vma_reserve(mm, vma_splits(mm, haddr, haddr + len));
+		rc = vma_large_cut(mm, haddr, haddr + len) ?
+			     -EINVAL :
+			     vma_reserve(mm, vma_splits(mm, haddr, haddr + len));
 	if (!rc) {
 		vma_protect(mm, haddr, haddr + len, prot);
 		mm_for_each_pte(mm, haddr, len >> GMAP_PAGE_SHIFT, protect_one, &prot);
+		mm_large_protect(mm, haddr, haddr + len, prot);
 	}
 	pthread_rwlock_unlock(&mm->map_lock);
 	gmap_mm_flush(mm);
@@ -184,16 +214,26 @@ static int fault_pte(struct gmap_mm *mm, const struct mm_vma *v, uint64_t page,
 
 /* The frame of an anonymous page, allocated before any table is linked
  * and any lock taken, so that a failure changes nothing. */
-static int frame_alloc(struct gmap_mm *mm, void **frame)
+static int frame_alloc(struct gmap_mm *mm, void **frame, bool *pooled)
 {
-	*frame = gmap_arch_alloc(mm->arch, GMAP_PAGE_SIZE, GMAP_PAGE_SIZE);
+	*frame = mm_frame_alloc(mm, false, pooled);
 	return *frame ? 0 : -ENOMEM;
 }
 
-int gmap_mm_fault(struct gmap_mm *mm, uint64_t haddr, enum gmap_dat_access access)
+/**
+ * mm_fault_locked() - gmap_mm_fault() with the map lock held.
+ * @mm: the mm
+ * @haddr: the faulting host address
+ * @access: GMAP_DAT_FETCH, _IFETCH or _STORE
+ *
+ * Context: the map lock is held for reading; takes the pte's lock;
+ * allocates.
+ * Return: as gmap_mm_fault().
+ */
+int mm_fault_locked(struct gmap_mm *mm, uint64_t haddr, enum gmap_dat_access access)
 {
 	uint64_t page = haddr & ~(GMAP_PAGE_SIZE - 1);
-	bool write = access == GMAP_DAT_STORE;
+	bool write = access == GMAP_DAT_STORE, pooled = false;
 	const struct mm_vma *v;
 	gmap_pte_t *ptep = NULL;
 	void *frame = NULL;
@@ -201,21 +241,28 @@ int gmap_mm_fault(struct gmap_mm *mm, uint64_t haddr, enum gmap_dat_access acces
 
 	if ((unsigned int)access > GMAP_DAT_IFETCH)
 		return -EINVAL;
-	pthread_rwlock_rdlock(&mm->map_lock);
 	v = vma_find(mm, haddr);
-	if (!v || !(v->prot & GMAP_MM_PROT_READ) || (write && !(v->prot & GMAP_MM_PROT_WRITE))) {
-		rc = -EFAULT;
-		goto out;
-	}
+	if (!v || !(v->prot & GMAP_MM_PROT_READ) || (write && !(v->prot & GMAP_MM_PROT_WRITE)))
+		return -EFAULT;
+	if (v->large)
+		return mm_large_fault(mm, v, haddr, write);
 	ptep = mm_walk(mm, page);
 	if (!v->frame && (!ptep || mm_load(ptep) == GMAP_MM_PTE_NONE))
-		rc = frame_alloc(mm, &frame);
+		rc = frame_alloc(mm, &frame, &pooled);
 	if (!rc && !ptep)
 		rc = mm_pte_alloc(mm, page, &ptep);
 	while (!rc && (rc = fault_pte(mm, v, page, ptep, write, &frame)) == -EAGAIN)
-		rc = frame_alloc(mm, &frame);
-out:
-	pthread_rwlock_unlock(&mm->map_lock);
-	gmap_arch_free(mm->arch, frame, GMAP_PAGE_SIZE);
+		rc = frame_alloc(mm, &frame, &pooled);
+	mm_frame_unused(mm, frame, false, pooled);
+	return rc;
+}
+
+int gmap_mm_fault(struct gmap_mm *mm, uint64_t haddr, enum gmap_dat_access access)
+{
+	int rc;
+
+	mm_map_read_lock(mm);
+	rc = mm_fault_locked(mm, haddr, access);
+	mm_map_read_unlock(mm);
 	return rc;
 }

@@ -3,7 +3,8 @@
  * The host address space: creation, CPUs it runs on, and its tables
  * (region/segment tables of 2048 entries, page-table pages with or without
  * PGSTEs), walked without locks and populated under the page-table lock
- * from tables allocated before it is taken.
+ * from tables allocated before it is taken. Page tables freed while the
+ * mm lives go to its pool (pool.c).
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -38,6 +39,7 @@ static void account(struct gmap_mm *mm, size_t bytes, bool add)
  * @mm: the mm
  * @tt: its type (enum gmap_dat_tt)
  *
+ * Context: any thread; allocates through the backend.
  * Return: the table (every entry invalid), or NULL.
  */
 gmap_crste_t *mm_crst_alloc(struct gmap_mm *mm, int tt)
@@ -53,6 +55,8 @@ gmap_crste_t *mm_crst_alloc(struct gmap_mm *mm, int tt)
  * mm_crst_free() - free a table from mm_crst_alloc().
  * @mm: the mm
  * @table: the table (NULL is ignored)
+ *
+ * Context: no other thread may reach @table.
  */
 void mm_crst_free(struct gmap_mm *mm, gmap_crste_t *table)
 {
@@ -63,17 +67,27 @@ void mm_crst_free(struct gmap_mm *mm, gmap_crste_t *table)
 }
 
 /**
- * mm_pgtable_alloc() - allocate a page table, counted.
+ * mm_pgtable_alloc() - allocate a page table, counted; from the pool first
+ * when it holds tables of this kind.
  * @mm: the mm
  * @pgste: a 4 KB page with PGSTEs, else a 2 KB pte-only table
  *
+ * Context: any thread; takes pool_lock; may allocate.
  * Return: the table (every pte empty, PGSTEs zero), or NULL.
  */
 gmap_pte_t *mm_pgtable_alloc(struct gmap_mm *mm, bool pgste)
 {
-	gmap_pte_t *pt;
+	gmap_pte_t *pt = NULL;
 
-	if (pgste) {
+	if (mm->pt_pool.size == MM_PT_BYTES(pgste))
+		pt = mm_pool_get(mm, &mm->pt_pool);
+	if (pt) {
+		/* A reused table starts as a new one. */
+		for (unsigned int i = 0; i < GMAP_PT_ENTRIES; i++)
+			mm_store(&pt[i], GMAP_MM_PTE_NONE);
+		if (pgste)
+			memset(pt + GMAP_PT_ENTRIES, 0, GMAP_PT_SIZE);
+	} else if (pgste) {
 		pt = gmap_arch_alloc_pgtable(mm->arch);
 	} else {
 		/* A pte-only table: Linux's 2 KB fragment of a page. */
@@ -87,32 +101,25 @@ gmap_pte_t *mm_pgtable_alloc(struct gmap_mm *mm, bool pgste)
 }
 
 /**
- * mm_pgtable_free() - free a table from mm_pgtable_alloc().
+ * mm_pgtable_free() - free a table from mm_pgtable_alloc(): into the pool
+ * when it holds tables of this kind, else back to the backend.
  * @mm: the mm
  * @pt: the table (NULL is ignored)
  * @pgste: as it was allocated
+ *
+ * Context: no table links @pt any more; takes pool_lock.
  */
 void mm_pgtable_free(struct gmap_mm *mm, gmap_pte_t *pt, bool pgste)
 {
 	if (!pt)
 		return;
 	account(mm, MM_PT_BYTES(pgste), false);
-	if (pgste)
+	if (mm->pt_pool.size == MM_PT_BYTES(pgste))
+		mm_pool_put(mm, &mm->pt_pool, pt);
+	else if (pgste)
 		gmap_arch_free_pgtable(mm->arch, pt);
 	else
 		gmap_arch_free(mm->arch, pt, GMAP_PT_SIZE);
-}
-
-/**
- * mm_free_frame() - free the frame of a pte if the mm allocated it.
- * @mm: the mm
- * @pte: a pte no table holds any more (present, not special: ours)
- */
-void mm_free_frame(struct gmap_mm *mm, uint64_t pte)
-{
-	if (pte_present(pte) && !(pte & GMAP_MM_PTE_SPECIAL))
-		gmap_arch_free(mm->arch, gmap_arch_real_to_virt(mm->arch, pte & GMAP_PTE_PFRA),
-			       GMAP_PAGE_SIZE);
 }
 
 static void *entry_table(const struct gmap_mm *mm, uint64_t e, int tt)
@@ -128,7 +135,7 @@ static void *entry_table(const struct gmap_mm *mm, uint64_t e, int tt)
  * @table: the table
  * @tt: its type
  * @pgste: the kind of its page tables
- * @free_frames: also free the frames the mm allocated
+ * @free_frames: also free the frames the mm allocated (into the pools)
  *
  * Context: no other thread may reach the tables.
  */
@@ -139,6 +146,11 @@ void mm_free_tables(struct gmap_mm *mm, gmap_crste_t *table, int tt, bool pgste,
 		uint64_t e = table[i].val;
 		gmap_pte_t *pt;
 
+		if (tt == GMAP_TT_SEGMENT && seg_large(e)) {
+			if (free_frames)
+				mm_free_large(mm, e);
+			continue;
+		}
 		if (e & GMAP_CRSTE_I)
 			continue;
 		if (tt != GMAP_TT_SEGMENT) {
@@ -159,6 +171,7 @@ void mm_free_tables(struct gmap_mm *mm, gmap_crste_t *table, int tt, bool pgste,
  * @haddr: first host address
  * @len: bytes (0 is not a range)
  *
+ * Context: any thread.
  * Return: true when [@haddr, @haddr + @len) is reachable.
  */
 bool mm_range_ok(const struct gmap_mm *mm, uint64_t haddr, uint64_t len)
@@ -171,31 +184,58 @@ bool mm_range_ok(const struct gmap_mm *mm, uint64_t haddr, uint64_t len)
 }
 
 /**
- * mm_walk() - the pte of a host address, without allocating.
+ * mm_segment_walk() - the host segment entry of a host address.
  * @mm: the mm
  * @haddr: host address
  *
- * No lock: entries go from invalid to valid only, and tables of an mm with
- * PGSTEs are not freed while the mm is in use (callers on an mm without
- * PGSTEs hold the map lock, which enable_sie takes for writing).
+ * No lock: region and segment tables are freed only by gmap_mm_destroy()
+ * and enable_sie (under the map lock for writing).
  *
- * Return: the pte, or NULL when a table on the way is missing.
+ * Context: any thread; no lock.
+ * Return: the segment entry, or NULL when @haddr is beyond the mm's reach
+ * or a region table on the way is missing.
  */
-gmap_pte_t *mm_walk(struct gmap_mm *mm, uint64_t haddr)
+gmap_crste_t *mm_segment_walk(struct gmap_mm *mm, uint64_t haddr)
 {
 	gmap_crste_t *t = mm->top;
 
 	if (!mm_range_ok(mm, haddr, 1))
 		return NULL;
-	for (int tt = mm->top_tt;; tt--) {
+	for (int tt = mm->top_tt; tt > GMAP_TT_SEGMENT; tt--) {
 		uint64_t e = mm_load(&t[tt_index(haddr, tt)]);
 
 		if (e & GMAP_CRSTE_I)
 			return NULL;
-		if (tt == GMAP_TT_SEGMENT)
-			return (gmap_pte_t *)entry_table(mm, e, tt) + GMAP_VA_PX(haddr);
 		t = entry_table(mm, e, tt);
 	}
+	return &t[tt_index(haddr, GMAP_TT_SEGMENT)];
+}
+
+/**
+ * mm_walk() - the pte of a host address, without allocating.
+ * @mm: the mm
+ * @haddr: host address
+ *
+ * No lock: the caller keeps the page mapped (holds the map lock, or knows
+ * the page stays mapped during the call, as Linux's callers hold
+ * mmap_lock), so the page table is not freed under it; a racing unmap
+ * returns freed tables to the mm's pool, never to the backend.
+ *
+ * Context: any thread; no lock (see above).
+ * Return: the pte, or NULL when no page table covers @haddr (also for a
+ * large segment).
+ */
+gmap_pte_t *mm_walk(struct gmap_mm *mm, uint64_t haddr)
+{
+	gmap_crste_t *ste = mm_segment_walk(mm, haddr);
+	uint64_t e;
+
+	if (!ste)
+		return NULL;
+	e = mm_load(ste);
+	if (e & (GMAP_CRSTE_I | GMAP_CRSTE_FC))
+		return NULL;
+	return (gmap_pte_t *)entry_table(mm, e, GMAP_TT_SEGMENT) + GMAP_VA_PX(haddr);
 }
 
 /*
@@ -216,15 +256,20 @@ static void tables_free(struct gmap_mm *mm, struct tables *c, bool pgste)
 }
 
 /* Allocate what the walk to @haddr lacks, from the first invalid entry
- * down. Return: 0, or -ENOMEM with nothing held. */
-static int tables_fill(struct gmap_mm *mm, uint64_t haddr, struct tables *c, bool pgste)
+ * down: tables down to the segment table, and the page table when @pt.
+ * Return: 0, or -ENOMEM with nothing held. */
+static int tables_fill(struct gmap_mm *mm, uint64_t haddr, struct tables *c, bool pgste,
+		       bool pt)
 {
 	gmap_crste_t *t = mm->top;
 	int tt = mm->top_tt;
 
 	for (;; tt--) {
-		uint64_t e = mm_load(&t[tt_index(haddr, tt)]);
+		uint64_t e;
 
+		if (tt == GMAP_TT_SEGMENT && !pt)
+			return 0;
+		e = mm_load(&t[tt_index(haddr, tt)]);
 		if (e & GMAP_CRSTE_I)
 			break;
 		if (tt == GMAP_TT_SEGMENT)
@@ -234,7 +279,7 @@ static int tables_fill(struct gmap_mm *mm, uint64_t haddr, struct tables *c, boo
 	for (int below = tt - 1; below >= GMAP_TT_SEGMENT; below--)
 		if (!(c->crst[below] = mm_crst_alloc(mm, below)))
 			goto nomem;
-	if ((c->pt = mm_pgtable_alloc(mm, pgste)))
+	if (!pt || (c->pt = mm_pgtable_alloc(mm, pgste)))
 		return 0;
 nomem:
 	tables_free(mm, c, pgste);
@@ -258,36 +303,32 @@ static void install(struct gmap_mm *mm, gmap_crste_t *ep, int tt, void **next)
 	*next = NULL;
 }
 
-/**
- * mm_pte_alloc() - the pte of @haddr, allocating missing tables.
- * @mm: the mm
- * @haddr: host address within the mm's reach
- * @ptep: out: the pte
- *
+/*
+ * The walk to @haddr, allocating missing tables: down to the segment
+ * entry (*@out: the entry) or, with @pt, to the pte (*@out: the pte).
  * Tables are allocated first, then linked under the page-table lock one
- * entry at a time; tables another thread linked meanwhile are freed. Mirrors
- * pte_alloc_map_lock() without the lock.
- *
- * Context: a caller on an mm without PGSTEs holds the map lock; takes ptl.
+ * entry at a time; tables another thread linked meanwhile are freed.
  * Return: 0; -ENOMEM with the tables unchanged.
  */
-int mm_pte_alloc(struct gmap_mm *mm, uint64_t haddr, gmap_pte_t **ptep)
+static int walk_alloc(struct gmap_mm *mm, uint64_t haddr, bool pt, void **out)
 {
 	bool pgste = mm_has_pgste(mm);
 	struct tables c = { 0 };
 	gmap_crste_t *t = mm->top;
 	int rc;
 
-	*ptep = mm_walk(mm, haddr);
-	if (*ptep)
-		return 0;
-	rc = tables_fill(mm, haddr, &c, pgste);
+	rc = tables_fill(mm, haddr, &c, pgste, pt);
 	if (rc)
 		return rc;
 	for (int tt = mm->top_tt;; tt--) {
 		gmap_crste_t *ep = &t[tt_index(haddr, tt)];
-		uint64_t e = mm_load(ep);
+		uint64_t e;
 
+		if (tt == GMAP_TT_SEGMENT && !pt) {
+			*out = ep;
+			break;
+		}
+		e = mm_load(ep);
 		if (e & GMAP_CRSTE_I) {
 			mm_spin_lock(&mm->ptl);
 			install(mm, ep, tt, tt == GMAP_TT_SEGMENT ? (void **)&c.pt :
@@ -296,7 +337,7 @@ int mm_pte_alloc(struct gmap_mm *mm, uint64_t haddr, gmap_pte_t **ptep)
 			e = mm_load(ep);
 		}
 		if (tt == GMAP_TT_SEGMENT) {
-			*ptep = (gmap_pte_t *)entry_table(mm, e, tt) + GMAP_VA_PX(haddr);
+			*out = (gmap_pte_t *)entry_table(mm, e, tt) + GMAP_VA_PX(haddr);
 			break;
 		}
 		t = entry_table(mm, e, tt);
@@ -306,28 +347,69 @@ int mm_pte_alloc(struct gmap_mm *mm, uint64_t haddr, gmap_pte_t **ptep)
 }
 
 /**
+ * mm_pte_alloc() - the pte of @haddr, allocating missing tables.
+ * @mm: the mm
+ * @haddr: host address within the mm's reach, in a mapping that is not
+ *	large (its segment entry is empty or a page table)
+ * @ptep: out: the pte
+ *
+ * Mirrors pte_alloc_map_lock() without the lock.
+ *
+ * Context: the caller holds the map lock (for reading); takes ptl.
+ * Return: 0; -ENOMEM with the tables unchanged.
+ */
+int mm_pte_alloc(struct gmap_mm *mm, uint64_t haddr, gmap_pte_t **ptep)
+{
+	*ptep = mm_walk(mm, haddr);
+	if (*ptep)
+		return 0;
+	return walk_alloc(mm, haddr, true, (void **)ptep);
+}
+
+/**
+ * mm_ste_alloc() - the segment entry of @haddr, allocating missing region
+ * and segment tables. Mirrors pmd_alloc().
+ * @mm: the mm
+ * @haddr: host address within the mm's reach
+ * @ste: out: the segment entry
+ *
+ * Context: the caller holds the map lock (for reading); takes ptl.
+ * Return: 0; -ENOMEM with the tables unchanged.
+ */
+int mm_ste_alloc(struct gmap_mm *mm, uint64_t haddr, gmap_crste_t **ste)
+{
+	*ste = mm_segment_walk(mm, haddr);
+	if (*ste)
+		return 0;
+	return walk_alloc(mm, haddr, false, (void **)ste);
+}
+
+/**
  * mm_pte_get_alloc() - the pte of @haddr for an operation that may create
  * its page table (a storage key or PGSTE bits of an unmapped page).
  * @mm: the mm (with PGSTEs)
  * @haddr: host address
  * @ptep: out: the pte
  *
- * Without a page table, @haddr must lie in a mapping; the check and the
- * allocation run under the map lock. Mirrors get_locked_pte().
+ * Without a page table, @haddr must lie in a mapping that is not large;
+ * the check and the allocation run under the map lock. Mirrors
+ * get_locked_pte().
  *
  * Context: may take the map lock for reading and ptl; may allocate.
- * Return: 0; -EFAULT when @haddr has no page table and is not mapped;
- * -ENOMEM.
+ * Return: 0; -EFAULT when @haddr has no page table and is not mapped, or
+ * lies in a large mapping; -ENOMEM.
  */
 int mm_pte_get_alloc(struct gmap_mm *mm, uint64_t haddr, gmap_pte_t **ptep)
 {
+	const struct mm_vma *v;
 	int rc = -EFAULT;
 
 	*ptep = mm_walk(mm, haddr);
 	if (*ptep)
 		return 0;
 	pthread_rwlock_rdlock(&mm->map_lock);
-	if (vma_find(mm, haddr))
+	v = vma_find(mm, haddr);
+	if (v && !v->large)
 		rc = mm_pte_alloc(mm, haddr, ptep);
 	pthread_rwlock_unlock(&mm->map_lock);
 	return rc;
@@ -411,6 +493,10 @@ int gmap_mm_create(const struct gmap_mm_opts *opts, struct gmap_mm **out)
 	pthread_rwlock_init(&mm->map_lock, NULL);
 	mm->ptl = AO_TS_INITIALIZER;
 	mm->notifier_lock = AO_TS_INITIALIZER;
+	mm->pool_lock = AO_TS_INITIALIZER;
+	mm->pt_pool.size = MM_PT_BYTES(mm->pgste);
+	mm_frame_pool_init(&mm->frame_pool, GMAP_PAGE_SIZE);
+	mm_frame_pool_init(&mm->large_pool, GMAP_SEGMENT_SIZE);
 	*out = mm;
 	return 0;
 }
@@ -426,6 +512,9 @@ void gmap_mm_destroy(struct gmap_mm *mm)
 		if (cpus & 1)
 			gmap_arch_ptlb(mm->arch, cpu);
 	mm_free_tables(mm, mm->top, mm->top_tt, mm_has_pgste(mm), true);
+	mm_pool_drain(mm, &mm->pt_pool);
+	mm_frame_pool_fini(mm, &mm->frame_pool);
+	mm_frame_pool_fini(mm, &mm->large_pool);
 	gmap_arch_free(mm->arch, mm->vma, mm->vma_cap * sizeof(*mm->vma));
 	pthread_rwlock_destroy(&mm->map_lock);
 	gmap_arch_free(mm->arch, mm, sizeof(*mm));
@@ -443,6 +532,7 @@ bool gmap_mm_has_pgste(const struct gmap_mm *mm)
 	return mm_has_pgste(mm);
 }
 
+/* Tables in use; pooled page tables are not counted. */
 size_t gmap_mm_table_bytes(const struct gmap_mm *mm)
 {
 	return AO_load(&mm->table_bytes);
@@ -454,6 +544,7 @@ size_t gmap_mm_table_bytes(const struct gmap_mm *mm)
  * @mm: the mm
  * @local: out: true when the mm is attached to that CPU alone
  *
+ * Context: any thread.
  * Return: the only attached CPU, else the lowest attached one, else 0.
  */
 unsigned int mm_flush_cpu(struct gmap_mm *mm, bool *local)

@@ -1,19 +1,27 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Internal: the mm's state and the helpers shared by the files of the
- * pgste layer: table walking (mm.c), the PGSTE lock and pte exchange
- * (xchg.c), Linux's pte bit helpers (below), mappings (vma.c), and the
- * notifier chain (notify.c).
+ * pgste layer: table walking (mm.c), the PGSTE lock and pte
+ * exchange (xchg.c), Linux's pte and huge pmd bit helpers (below),
+ * mappings (vma.c), segment entries (segment.c), pools (pool.c), and the notifier chain
+ * (notify.c).
  *
  * Locks, outermost first:
  *  - map_lock (a reader-writer lock, Linux's mmap_lock): writers change
- *    mappings or replace tables (enable_sie); faults read. Operations on
- *    single ptes of an mm with PGSTEs do not take it: tables of such an mm
- *    are only freed by gmap_mm_destroy().
- *  - ptl (a spin lock, Linux's page_table_lock): installs tables, and in an
- *    mm without PGSTEs guards every pte change.
+ *    mappings, free page tables (gmap_mm_unmap(), Linux's free_pgtables())
+ *    or replace tables (enable_sie); faults read. Operations on single
+ *    ptes of an mm with PGSTEs do not take it: their caller keeps the page
+ *    mapped during the call (Linux's callers hold mmap_lock; the gmap
+ *    layer takes mm_map_read_lock()). A freed page table goes to the mm's
+ *    pool, never back to the backend before gmap_mm_destroy(), so a racing
+ *    lock-free reader reads stale memory, not freed memory.
+ *  - ptl (a spin lock, Linux's page_table_lock / pmd lock): installs
+ *    tables, changes segment entries (large ones, freed page tables; the
+ *    segment callbacks run under it), and in an mm without PGSTEs guards
+ *    every pte change.
  *  - PCL (a bit in each PGSTE, Linux's pgste_get_lock()): guards one pte
  *    and its PGSTE. Callbacks of notifiers run with it held.
+ *  - pool_lock (a spin lock): the pools of free page tables and frames.
  */
 #ifndef GMAP_PGSTE_IMPL_H
 #define GMAP_PGSTE_IMPL_H
@@ -40,6 +48,15 @@
 /* Bits pte_modify() keeps (_PAGE_CHG_MASK). */
 #define MM_PTE_CHG_MASK	(GMAP_PTE_PFRA | GMAP_MM_PTE_SPECIAL | GMAP_MM_PTE_DIRTY | \
 			 GMAP_MM_PTE_YOUNG)
+/* The empty segment entry, and a large one's protection values (Linux's
+ * SEGMENT_NONE / _RO / _RW with _SEGMENT_ENTRY_LARGE). */
+#define MM_SEG_EMPTY	GMAP_CRSTE_I
+#define MM_SEG_NONE	(GMAP_CRSTE_FC | GMAP_CRSTE_I | GMAP_CRSTE_P)
+#define MM_SEG_RO	(MM_SEG_NONE | GMAP_MM_SEG_READ)
+#define MM_SEG_RW	(MM_SEG_RO | GMAP_MM_SEG_WRITE)
+/* Bits pmd_modify() keeps (_SEGMENT_CHG_MASK). */
+#define MM_SEG_CHG_MASK	(GMAP_SEGMENT_SFAA | GMAP_MM_SEG_SPECIAL | GMAP_MM_SEG_DIRTY | \
+			 GMAP_MM_SEG_YOUNG)
 
 /*
  * struct mm_vma - one mapping.
@@ -54,6 +71,44 @@ struct mm_vma {
 	uint64_t end;
 	uint64_t frame;
 	unsigned int prot;
+	bool large;
+};
+
+/*
+ * struct mm_pool - free page tables kept for reuse: a list linked through
+ * the first word of each (its address | GMAP_PTE_I, so a pooled page table
+ * reads as an invalid pte there; lock-free users only read page tables).
+ * @head: the first piece, or NULL
+ * @size: bytes of each piece (for the return to the backend)
+ */
+struct mm_pool {
+	void *head;
+	size_t size;
+};
+
+/* Slots of a frame pool inside the mm. */
+#define MM_FRAME_SLOTS	32
+
+/*
+ * struct mm_frame_pool - free anonymous frames of one size kept for
+ * reuse. Their addresses are kept outside them, in @free: a store racing
+ * with the free (a guest access through a translation made just before)
+ * lands in a pooled frame and harms nothing. @free has a slot for every
+ * frame of the pool's size the mm holds, reserved when the frame comes
+ * from the backend, so a free never allocates; the first
+ * MM_FRAME_SLOTS slots are @slot, so a small mm never allocates any.
+ * @free: the pooled frames, @n of them (@slot, or from the backend)
+ * @cap: slots in @free (at least @owned)
+ * @owned: frames of this size the mm holds, mapped or pooled
+ * @size: bytes of each frame (4 KB or 1 MB)
+ */
+struct mm_frame_pool {
+	void **free;
+	size_t n;
+	size_t cap;
+	size_t owned;
+	size_t size;
+	void *slot[MM_FRAME_SLOTS];
 };
 
 /*
@@ -74,6 +129,10 @@ struct mm_vma {
  * @notifiers: head of the notifier list (atomic)
  * @notifier_lock: serialises changes of the list
  * @notify_readers: notifications walking the list now (atomic)
+ * @pool_lock: guards the pools
+ * @pt_pool: free page tables (of the mm's current kind)
+ * @frame_pool: free anonymous 4 KB frames
+ * @large_pool: free anonymous 1 MB frames
  */
 struct gmap_mm {
 	struct gmap_arch *arch;
@@ -94,6 +153,10 @@ struct gmap_mm {
 	struct gmap_mm_notifier *notifiers;
 	AO_TS_t notifier_lock;
 	unsigned long notify_readers;
+	AO_TS_t pool_lock;
+	struct mm_pool pt_pool;
+	struct mm_frame_pool frame_pool;
+	struct mm_frame_pool large_pool;
 };
 
 /* Spins before a waiter yields its CPU to the holder of a bit lock. */
@@ -136,9 +199,69 @@ static inline uint64_t *pgste_word(gmap_pte_t *ptep)
 }
 
 /*
- * Linux's pte helpers (arch/s390/include/asm/pgtable.h): young and dirty
- * are emulated with the invalid and protection bits.
+ * struct mm_ebits - where Linux's young/dirty emulation keeps its bits in
+ * a pte or in a large segment entry (huge pmd): an old entry is invalid,
+ * a clean one protected, so the first access / store faults.
  */
+struct mm_ebits {
+	uint64_t i, p, read, write, young, dirty, chg;
+	uint64_t none, ro, rw;
+};
+
+#define MM_PTE_BITS                                                                     \
+	(&(const struct mm_ebits){ GMAP_PTE_I, GMAP_PTE_P, GMAP_MM_PTE_READ,             \
+				   GMAP_MM_PTE_WRITE, GMAP_MM_PTE_YOUNG, GMAP_MM_PTE_DIRTY, \
+				   MM_PTE_CHG_MASK, MM_PAGE_NONE, MM_PAGE_RO, MM_PAGE_RW })
+#define MM_SEG_BITS                                                                      \
+	(&(const struct mm_ebits){ GMAP_CRSTE_I, GMAP_CRSTE_P, GMAP_MM_SEG_READ,          \
+				   GMAP_MM_SEG_WRITE, GMAP_MM_SEG_YOUNG, GMAP_MM_SEG_DIRTY, \
+				   MM_SEG_CHG_MASK, MM_SEG_NONE, MM_SEG_RO, MM_SEG_RW })
+
+/* mkyoung: young, and valid if readable. */
+static inline uint64_t e_mkyoung(const struct mm_ebits *b, uint64_t e)
+{
+	e |= b->young;
+	if (e & b->read)
+		e &= ~b->i;
+	return e;
+}
+
+/* mkold: not young, invalid so the next access faults. */
+static inline uint64_t e_mkold(const struct mm_ebits *b, uint64_t e)
+{
+	return (e & ~b->young) | b->i;
+}
+
+/* mkdirty: dirty, and unprotected if writable. */
+static inline uint64_t e_mkdirty(const struct mm_ebits *b, uint64_t e)
+{
+	e |= b->dirty;
+	if (e & b->write)
+		e &= ~b->p;
+	return e;
+}
+
+/* The protection value of GMAP_MM_PROT_* (PAGE_NONE / _RO / _RW). */
+static inline uint64_t e_prot_bits(const struct mm_ebits *b, unsigned int prot)
+{
+	if (prot & GMAP_MM_PROT_WRITE)
+		return b->rw;
+	return (prot & GMAP_MM_PROT_READ) ? b->ro : b->none;
+}
+
+/* pte_modify() / pmd_modify(): new protection, young and dirty kept in
+ * hardware bits. */
+static inline uint64_t e_modify(const struct mm_ebits *b, uint64_t e, unsigned int prot)
+{
+	e = (e & b->chg) | e_prot_bits(b, prot);
+	if ((e & b->young) && (e & b->read))
+		e &= ~b->i;
+	if ((e & b->dirty) && (e & b->write))
+		e &= ~b->p;
+	return e;
+}
+
+/* Linux's pte helpers (arch/s390/include/asm/pgtable.h). */
 static inline bool pte_present(uint64_t pte)
 {
 	return pte & GMAP_MM_PTE_PRESENT;
@@ -149,52 +272,44 @@ static inline bool pte_valid(uint64_t pte)
 	return !(pte & GMAP_PTE_I);
 }
 
-/* pte_mkyoung(): young, and valid if readable. */
 static inline uint64_t pte_mkyoung(uint64_t pte)
 {
-	pte |= GMAP_MM_PTE_YOUNG;
-	if (pte & GMAP_MM_PTE_READ)
-		pte &= ~GMAP_PTE_I;
-	return pte;
+	return e_mkyoung(MM_PTE_BITS, pte);
 }
 
-/* pte_mkold(): not young, invalid so the next access faults. */
 static inline uint64_t pte_mkold(uint64_t pte)
 {
-	return (pte & ~GMAP_MM_PTE_YOUNG) | GMAP_PTE_I;
+	return e_mkold(MM_PTE_BITS, pte);
 }
 
-/* pte_mkdirty(): dirty, and unprotected if writable. */
 static inline uint64_t pte_mkdirty(uint64_t pte)
 {
-	pte |= GMAP_MM_PTE_DIRTY;
-	if (pte & GMAP_MM_PTE_WRITE)
-		pte &= ~GMAP_PTE_P;
-	return pte;
+	return e_mkdirty(MM_PTE_BITS, pte);
 }
 
-/* The protection value of GMAP_MM_PROT_* (PAGE_NONE / _RO / _RW). */
 static inline uint64_t pte_prot_bits(unsigned int prot)
 {
-	if (prot & GMAP_MM_PROT_WRITE)
-		return MM_PAGE_RW;
-	return (prot & GMAP_MM_PROT_READ) ? MM_PAGE_RO : MM_PAGE_NONE;
+	return e_prot_bits(MM_PTE_BITS, prot);
 }
 
-/* pte_modify(): new protection, young and dirty kept in hardware bits. */
 static inline uint64_t pte_modify(uint64_t pte, unsigned int prot)
 {
-	pte = (pte & MM_PTE_CHG_MASK) | pte_prot_bits(prot);
-	if ((pte & GMAP_MM_PTE_YOUNG) && (pte & GMAP_MM_PTE_READ))
-		pte &= ~GMAP_PTE_I;
-	if ((pte & GMAP_MM_PTE_DIRTY) && (pte & GMAP_MM_PTE_WRITE))
-		pte &= ~GMAP_PTE_P;
-	return pte;
+	return e_modify(MM_PTE_BITS, pte, prot);
+}
+
+/* A large segment entry: the format control bit marks it (pmd_large()). */
+static inline bool seg_large(uint64_t ste)
+{
+	return ste & GMAP_CRSTE_FC;
 }
 
 /* mm.c: tables. */
 bool mm_range_ok(const struct gmap_mm *mm, uint64_t haddr, uint64_t len);
 gmap_pte_t *mm_walk(struct gmap_mm *mm, uint64_t haddr);
+/* The host segment entry of @haddr, or NULL when a region table on the
+ * way is missing; no lock (entries are read whole, tables pooled). */
+gmap_crste_t *mm_segment_walk(struct gmap_mm *mm, uint64_t haddr);
+int mm_ste_alloc(struct gmap_mm *mm, uint64_t haddr, gmap_crste_t **ste);
 int mm_pte_alloc(struct gmap_mm *mm, uint64_t haddr, gmap_pte_t **ptep);
 gmap_pte_t *mm_pgtable_alloc(struct gmap_mm *mm, bool pgste);
 void mm_pgtable_free(struct gmap_mm *mm, gmap_pte_t *pt, bool pgste);
@@ -202,7 +317,6 @@ gmap_crste_t *mm_crst_alloc(struct gmap_mm *mm, int tt);
 void mm_crst_free(struct gmap_mm *mm, gmap_crste_t *table);
 void mm_free_tables(struct gmap_mm *mm, gmap_crste_t *table, int tt, bool pgste,
 		    bool free_frames);
-void mm_free_frame(struct gmap_mm *mm, uint64_t pte);
 unsigned int mm_flush_cpu(struct gmap_mm *mm, bool *local);
 typedef int (*mm_pte_fn)(struct gmap_mm *mm, uint64_t haddr, gmap_pte_t *ptep, void *priv);
 long mm_for_each_pte(struct gmap_mm *mm, uint64_t haddr, uint64_t npages, mm_pte_fn fn,
@@ -221,15 +335,55 @@ uint64_t ptep_flush(struct gmap_mm *mm, uint64_t haddr, gmap_pte_t *ptep, bool l
 int ptep_xchg_locked(struct gmap_mm *mm, uint64_t haddr, gmap_pte_t *ptep, uint64_t *pgste,
 		     uint64_t new_pte, bool lazy, uint64_t *old);
 
+/* pool.c: free page tables and frames kept for reuse. */
+void *mm_pool_get(struct gmap_mm *mm, struct mm_pool *pool);
+void mm_pool_put(struct gmap_mm *mm, struct mm_pool *pool, void *piece);
+void mm_pool_drain(struct gmap_mm *mm, struct mm_pool *pool);
+void mm_frame_pool_init(struct mm_frame_pool *pool, size_t size);
+void mm_frame_pool_fini(struct gmap_mm *mm, struct mm_frame_pool *pool);
+void *mm_frame_alloc(struct gmap_mm *mm, bool large, bool *pooled);
+void mm_frame_unused(struct gmap_mm *mm, void *frame, bool large, bool pooled);
+void mm_free_frame(struct gmap_mm *mm, uint64_t pte);
+void mm_free_large(struct gmap_mm *mm, uint64_t ste);
+
 /* notify.c: the notifier chain. */
 uint64_t pgste_pte_notify(struct gmap_mm *mm, uint64_t haddr, uint64_t pgste);
+void mm_segment_notify(struct gmap_mm *mm, uint64_t haddr);
+
+/* segment.c: large segments (Linux's huge pmds) and freeing page tables;
+ * map lock held. */
+void mm_ste_xchg(struct gmap_mm *mm, uint64_t haddr, gmap_crste_t *ste, uint64_t new);
+void mm_free_pgtables(struct gmap_mm *mm, uint64_t start, uint64_t end);
+int mm_large_fault(struct gmap_mm *mm, const struct mm_vma *v, uint64_t haddr, bool write);
+void mm_large_zap(struct gmap_mm *mm, uint64_t start, uint64_t end);
+void mm_large_protect(struct gmap_mm *mm, uint64_t start, uint64_t end, unsigned int prot);
+/* segment.c: a large segment's frame for the storage key operations. */
+bool mm_large_lock(struct gmap_mm *mm, uint64_t haddr, uint64_t *frame);
+
+/* fault.c: gmap_mm_fault() for a caller that holds the map lock for
+ * reading (gmap_fault() under mmap_lock); same returns. */
+int mm_fault_locked(struct gmap_mm *mm, uint64_t haddr, enum gmap_dat_access access);
+
+/* The map lock for readers outside the pgste layer (the gmap takes it
+ * around its pte work so that no page table is freed under it). */
+static inline void mm_map_read_lock(struct gmap_mm *mm)
+{
+	pthread_rwlock_rdlock(&mm->map_lock);
+}
+
+static inline void mm_map_read_unlock(struct gmap_mm *mm)
+{
+	pthread_rwlock_unlock(&mm->map_lock);
+}
 
 /* vma.c: mappings; map_lock held. */
 const struct mm_vma *vma_find(const struct gmap_mm *mm, uint64_t haddr);
 bool vma_covered(const struct gmap_mm *mm, uint64_t start, uint64_t end);
 int vma_reserve(struct gmap_mm *mm, size_t more);
 void vma_insert(struct gmap_mm *mm, uint64_t start, uint64_t end, uint64_t frame,
-		unsigned int prot);
+		unsigned int prot, bool large);
+bool vma_any(const struct gmap_mm *mm, uint64_t start, uint64_t end);
+bool vma_large_cut(const struct gmap_mm *mm, uint64_t start, uint64_t end);
 void vma_remove(struct gmap_mm *mm, uint64_t start, uint64_t end);
 void vma_protect(struct gmap_mm *mm, uint64_t start, uint64_t end, unsigned int prot);
 size_t vma_splits(const struct gmap_mm *mm, uint64_t start, uint64_t end);

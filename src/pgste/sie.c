@@ -30,6 +30,11 @@ static int copy_tables(struct gmap_mm *mm, gmap_crste_t *to, const gmap_crste_t 
 		uint64_t e = from[i].val;
 		void *old, *new;
 
+		if (tt == GMAP_TT_SEGMENT && seg_large(e)) {
+			/* A large segment has no page table to copy. */
+			to[i].val = e;
+			continue;
+		}
 		if (e & GMAP_CRSTE_I)
 			continue;
 		if (tt == GMAP_TT_SEGMENT) {
@@ -85,6 +90,9 @@ int gmap_mm_enable_sie(struct gmap_mm *mm)
 			gmap_arch_load_asce(mm->arch, cpu, new_asce);
 	/* No CPU may keep a translation through the tables about to go. */
 	gmap_arch_idte_asce(mm->arch, 0, old_asce, 0);
+	/* The pool holds page tables of the new kind from now on. */
+	mm_pool_drain(mm, &mm->pt_pool);
+	mm->pt_pool.size = MM_PT_BYTES(true);
 	mm_free_tables(mm, old_top, mm->top_tt, false, false);
 	rc = 0;
 out:

@@ -3,9 +3,12 @@
  * Guest storage keys (PoP 3.4.1 "Storage Key"; SSKE, ISKE, RRBE): while a
  * guest page is mapped its key is the real key of the frame, with the
  * guest's R/C history in the PGSTE's GR/GC; while it is not, the key lives
- * in the PGSTE alone. Mirrors set_guest_storage_key(),
- * cond_set_guest_storage_key(), get_guest_storage_key() and
- * reset_guest_reference_bit() of arch/s390/mm/pgtable.c.
+ * in the PGSTE alone. A page of a large segment has no PGSTE: its key is
+ * the real key of its 4 KB part of the 1 MB frame, set with quiescing
+ * SSKE (the huge pmd branch of each Linux function). Mirrors
+ * set_guest_storage_key(), cond_set_guest_storage_key(),
+ * get_guest_storage_key() and reset_guest_reference_bit() of
+ * arch/s390/mm/pgtable.c.
  */
 #include <errno.h>
 
@@ -61,14 +64,26 @@ static int guest_set_key(struct gmap_mm *mm, gmap_pte_t *ptep, uint64_t *pgste, 
 	return 0;
 }
 
+/* The key of a page of a large segment, its real key: ptl held. */
+static int large_set_key(struct gmap_mm *mm, uint64_t frame, uint8_t key)
+{
+	int rc = gmap_arch_sske(mm->arch, issuer(mm), frame, key & (KEY_ACC_F | KEY_R_C), 0,
+				NULL);
+
+	mm_spin_unlock(&mm->ptl);
+	return rc;
+}
+
 int gmap_pgste_set_key(struct gmap_mm *mm, uint64_t haddr, uint8_t key, bool nq)
 {
 	gmap_pte_t *ptep;
-	uint64_t pgste;
+	uint64_t pgste, frame;
 	int rc;
 
 	if (!mm_has_pgste(mm))
 		return -EINVAL;
+	if (mm_large_lock(mm, haddr, &frame))
+		return large_set_key(mm, frame, key);
 	ptep = mm_walk(mm, haddr);
 	/* Without a page table the key is 0 already. */
 	if (!ptep && !(key & (KEY_ACC_F | KEY_R_C)))
@@ -88,8 +103,8 @@ int gmap_pgste_cond_set_key(struct gmap_mm *mm, uint64_t haddr, uint8_t key, uin
 			    unsigned int flags)
 {
 	uint8_t mask = KEY_ACC_F, cur;
+	uint64_t pgste, frame;
 	gmap_pte_t *ptep;
-	uint64_t pgste;
 	int rc;
 
 	if (!mm_has_pgste(mm) ||
@@ -104,6 +119,17 @@ int gmap_pgste_cond_set_key(struct gmap_mm *mm, uint64_t haddr, uint8_t key, uin
 		mask |= GMAP_SKEY_R;
 	if (!(flags & GMAP_PGSTE_KEY_MC))
 		mask |= GMAP_SKEY_C;
+	if (mm_large_lock(mm, haddr, &frame)) {
+		cur = gmap_arch_iske(mm->arch, frame);
+		if (oldkey)
+			*oldkey = cur;
+		if (!((cur ^ key) & mask)) {
+			mm_spin_unlock(&mm->ptl);
+			return 0;
+		}
+		rc = large_set_key(mm, frame, key);
+		return rc < 0 ? rc : 1;
+	}
 	ptep = mm_walk(mm, haddr);
 	if (!ptep && !(key & mask)) {
 		/* Key 0 without a page table, and nothing that counts differs. */
@@ -132,11 +158,16 @@ int gmap_pgste_cond_set_key(struct gmap_mm *mm, uint64_t haddr, uint8_t key, uin
 
 int gmap_pgste_get_key(struct gmap_mm *mm, uint64_t haddr, uint8_t *key)
 {
+	uint64_t pgste, frame;
 	gmap_pte_t *ptep;
-	uint64_t pgste;
 
 	if (!mm_has_pgste(mm) || !key)
 		return -EINVAL;
+	if (mm_large_lock(mm, haddr, &frame)) {
+		*key = gmap_arch_iske(mm->arch, frame);
+		mm_spin_unlock(&mm->ptl);
+		return 0;
+	}
 	ptep = mm_walk(mm, haddr);
 	if (!ptep) {
 		*key = 0;
@@ -150,12 +181,17 @@ int gmap_pgste_get_key(struct gmap_mm *mm, uint64_t haddr, uint8_t *key)
 
 int gmap_pgste_reset_reference(struct gmap_mm *mm, uint64_t haddr)
 {
-	uint64_t old, new, pte;
+	uint64_t old, new, pte, frame;
 	gmap_pte_t *ptep;
 	int cc = 0;
 
 	if (!mm_has_pgste(mm))
 		return -EINVAL;
+	if (mm_large_lock(mm, haddr, &frame)) {
+		cc = gmap_arch_rrbe(mm->arch, frame);
+		mm_spin_unlock(&mm->ptl);
+		return cc;
+	}
 	ptep = mm_walk(mm, haddr);
 	if (!ptep)
 		return 0;

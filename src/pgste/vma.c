@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
 /*
  * The mm's mappings (Linux's VMAs): a sorted array of disjoint ranges,
- * each anonymous or backed by the caller's contiguous frames. Every
+ * each anonymous or backed by the caller's contiguous frames, of 4 KB
+ * pages or of large (1 MB, segment aligned) ones. Every
  * function here runs with the map lock held (for writing when it changes
  * the array); growth is done up front by vma_reserve(), so the changes
  * themselves cannot fail.
@@ -32,6 +33,7 @@ static size_t vma_index(const struct gmap_mm *mm, uint64_t haddr)
  * @mm: the mm
  * @haddr: host address
  *
+ * Context: the map lock held.
  * Return: the mapping, or NULL.
  */
 const struct mm_vma *vma_find(const struct gmap_mm *mm, uint64_t haddr)
@@ -49,6 +51,7 @@ const struct mm_vma *vma_find(const struct gmap_mm *mm, uint64_t haddr)
  * @start: first host address
  * @end: first address after the range (0: the top of the space)
  *
+ * Context: the map lock held.
  * Return: true when covered.
  */
 bool vma_covered(const struct gmap_mm *mm, uint64_t start, uint64_t end)
@@ -65,11 +68,47 @@ bool vma_covered(const struct gmap_mm *mm, uint64_t start, uint64_t end)
 }
 
 /**
+ * vma_any() - whether a mapping touches a range.
+ * @mm: the mm
+ * @start: first host address
+ * @end: first address after the range (0: the top of the space)
+ *
+ * Context: the map lock held.
+ * Return: true when some mapping lies (partly) in the range.
+ */
+bool vma_any(const struct gmap_mm *mm, uint64_t start, uint64_t end)
+{
+	size_t i = vma_index(mm, start);
+
+	return i < mm->nvma && mm->vma[i].start <= end - 1;
+}
+
+/**
+ * vma_large_cut() - whether a range ends inside a segment of a large
+ * mapping (which zap, unmap and mprotect refuse).
+ * @mm: the mm
+ * @start: first host address
+ * @end: first address after the range (0: the top of the space)
+ *
+ * Context: the map lock held.
+ * Return: true when @start or @end is not segment aligned and lies in a
+ * large mapping.
+ */
+bool vma_large_cut(const struct gmap_mm *mm, uint64_t start, uint64_t end)
+{
+	const struct mm_vma *a = vma_find(mm, start), *b = vma_find(mm, end - 1);
+	const uint64_t mask = GMAP_SEGMENT_SIZE - 1;
+
+	return (a && a->large && (start & mask)) || (b && b->large && (end & mask));
+}
+
+/**
  * vma_splits() - how many mappings a range cuts at its ends.
  * @mm: the mm
  * @start: first host address
  * @end: first address after the range
  *
+ * Context: the map lock held.
  * Return: 0 to 2, the slots vma_remove() / vma_protect() may need.
  */
 size_t vma_splits(const struct gmap_mm *mm, uint64_t start, uint64_t end)
@@ -84,6 +123,7 @@ size_t vma_splits(const struct gmap_mm *mm, uint64_t start, uint64_t end)
  * @mm: the mm (map lock held for writing)
  * @more: slots needed beyond the mappings in use
  *
+ * Context: the map lock held for writing; allocates.
  * Return: 0 or -ENOMEM (nothing changed).
  */
 int vma_reserve(struct gmap_mm *mm, size_t more)
@@ -121,11 +161,16 @@ static void vma_put(struct gmap_mm *mm, size_t i, const struct mm_vma *v)
  * @end: first address after it
  * @frame: the caller's frame of @start, or 0 (anonymous)
  * @prot: GMAP_MM_PROT_*
+ * @large: mapped with large segments (GMAP_MM_MAP_LARGE)
+ *
+ * Context: the map lock held for writing.
  */
 void vma_insert(struct gmap_mm *mm, uint64_t start, uint64_t end, uint64_t frame,
-		unsigned int prot)
+		unsigned int prot, bool large)
 {
-	struct mm_vma v = { .start = start, .end = end, .frame = frame, .prot = prot };
+	struct mm_vma v = {
+		.start = start, .end = end, .frame = frame, .prot = prot, .large = large
+	};
 
 	vma_put(mm, vma_index(mm, start), &v);
 }
@@ -152,6 +197,8 @@ static void vma_split_at(struct gmap_mm *mm, uint64_t at)
  * @mm: the mm
  * @start: first host address
  * @end: first address after the range
+ *
+ * Context: the map lock held for writing.
  */
 void vma_remove(struct gmap_mm *mm, uint64_t start, uint64_t end)
 {
@@ -176,6 +223,8 @@ void vma_remove(struct gmap_mm *mm, uint64_t start, uint64_t end)
  * @start: first host address
  * @end: first address after the range
  * @prot: GMAP_MM_PROT_*
+ *
+ * Context: the map lock held for writing.
  */
 void vma_protect(struct gmap_mm *mm, uint64_t start, uint64_t end, unsigned int prot)
 {

@@ -16,6 +16,7 @@
  * Compare-and-swap of the PGSTE word with PCL set, spinning while another
  * holder has it (yielding after a while). Mirrors pgste_get_lock().
  *
+ * Context: spins; the caller keeps the page mapped.
  * Return: the PGSTE, with PCL set.
  */
 uint64_t pgste_get_lock(gmap_pte_t *ptep)
@@ -38,6 +39,7 @@ uint64_t pgste_get_lock(gmap_pte_t *ptep)
  * @pgste: the new PGSTE (PCL is cleared)
  *
  * Mirrors pgste_set_unlock().
+ * Context: the PGSTE lock held.
  */
 void pgste_set_unlock(gmap_pte_t *ptep, uint64_t pgste)
 {
@@ -50,6 +52,7 @@ void pgste_set_unlock(gmap_pte_t *ptep, uint64_t pgste)
  * @mm: the mm
  * @ptep: the pte
  *
+ * Context: spins; the caller keeps the page mapped.
  * Return: the locked PGSTE (0 and unused without PGSTEs).
  */
 uint64_t pte_lock(struct gmap_mm *mm, gmap_pte_t *ptep)
@@ -65,6 +68,8 @@ uint64_t pte_lock(struct gmap_mm *mm, gmap_pte_t *ptep)
  * @mm: the mm
  * @ptep: the pte
  * @pgste: the PGSTE to store (ignored without PGSTEs)
+ *
+ * Context: the lock from pte_lock() held.
  */
 void pte_unlock(struct gmap_mm *mm, gmap_pte_t *ptep, uint64_t pgste)
 {
@@ -93,6 +98,7 @@ static unsigned int issuer(struct gmap_mm *mm, bool *local)
  * @pte: the pte as it was valid
  * @pgste: the locked PGSTE
  *
+ * Context: the PGSTE lock held.
  * Return: the new PGSTE.
  */
 uint64_t pgste_update_all(struct gmap_mm *mm, uint64_t pte, uint64_t pgste)
@@ -116,6 +122,7 @@ uint64_t pgste_update_all(struct gmap_mm *mm, uint64_t pte, uint64_t pgste)
  * @pgste: the locked PGSTE
  * @pte: the new pte
  *
+ * Context: the PGSTE lock held; may allocate the backend's key table.
  * Return: 0; -ENOMEM when the backend cannot store the key.
  */
 int pgste_set_key(struct gmap_mm *mm, uint64_t pgste, uint64_t pte)
@@ -142,6 +149,7 @@ int pgste_set_key(struct gmap_mm *mm, uint64_t pgste, uint64_t pte)
  * @pgste: the locked PGSTE
  * @pte: the pte
  *
+ * Context: the PGSTE lock held.
  * Return: the new PGSTE.
  */
 uint64_t pgste_set_pte(struct gmap_mm *mm, gmap_pte_t *ptep, uint64_t pgste, uint64_t pte)
@@ -174,6 +182,7 @@ static void pte_set_invalid(gmap_pte_t *ptep)
  * IPTE goes without the guest-ASCE option: it also purges translations of
  * guest address spaces formed through the pte.
  *
+ * Context: the pte's lock held.
  * Return: the pte as it was.
  */
 uint64_t ptep_flush(struct gmap_mm *mm, uint64_t haddr, gmap_pte_t *ptep, bool lazy)
@@ -210,6 +219,7 @@ uint64_t ptep_flush(struct gmap_mm *mm, uint64_t haddr, gmap_pte_t *ptep, bool l
  * can fail; then notification, flush, and the commit. Mirrors
  * ptep_xchg_start() / ptep_flush_*() / ptep_xchg_commit().
  *
+ * Context: the pte's lock held; may allocate the backend's key table.
  * Return: 0; -ENOMEM when the key cannot be stored (nothing changed).
  */
 int ptep_xchg_locked(struct gmap_mm *mm, uint64_t haddr, gmap_pte_t *ptep, uint64_t *pgste,

@@ -100,6 +100,18 @@ static void op_unmap_zap(struct mm_fz *m, struct fz *f, const struct snap *s, bo
 		m->pg[i].uc = UNKNOWN;
 		m->pg[i].mapped &= !unmap;
 	}
+	/* Unmap frees the page table of a segment it leaves without a
+	 * mapping (free_pgtables()): its pages' keys and UC bits go too. */
+	for (unsigned int i = 0; unmap && i < MM_PAGES; i++) {
+		bool left = false;
+
+		for (unsigned int j = 0; j < MM_PAGES; j++)
+			left |= m->pg[j].mapped && !((haddr(i) ^ haddr(j)) >> GMAP_SEGMENT_SHIFT);
+		if (!left) {
+			m->pg[i].acc = 0;
+			m->pg[i].uc = 0;
+		}
+	}
 }
 
 static void op_mprotect(struct mm_fz *m, struct fz *f, const struct snap *s)

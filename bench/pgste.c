@@ -17,9 +17,10 @@
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <time.h>
 
 #include <libgmap/libgmap.h>
+
+#include "bench.h"
 
 #define GB		(1ULL << 30)
 #define BASE		0x40000000ULL
@@ -27,47 +28,29 @@
 #define NPAGES		(GB >> GMAP_PAGE_SHIFT)
 #define KEY_PAGES	1024
 
-static volatile uint64_t sink;
+#define PROG		"bench/pgste"
 
-static double now_ns(void)
+/* A storage-key pass over KEY_PAGES pages. */
+struct key_pass {
+	struct gmap_mm *mm;
+	int (*op)(struct gmap_mm *mm, uint64_t va);
+};
+
+static uint64_t pass_keys(void *p)
 {
-	struct timespec ts;
+	struct key_pass *k = p;
+	uint64_t sum = 0;
 
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1e9 + ts.tv_nsec;
+	for (uint64_t i = 0; i < KEY_PAGES; i++)
+		sum += (uint64_t)k->op(k->mm, BASE + (i << GMAP_PAGE_SHIFT));
+	return sum;
 }
 
-static void result(const char *name, double value, const char *unit)
+static double key_ns(struct gmap_mm *mm, int (*op)(struct gmap_mm *mm, uint64_t va))
 {
-	printf("RESULT %s %.2f %s\n", name, value, unit);
-}
+	struct key_pass k = { mm, op };
 
-static void die(const char *what, int rc)
-{
-	fprintf(stderr, "bench/pgste: %s failed: %d\n", what, rc);
-	exit(1);
-}
-
-/* Best of five rounds of @pass over KEY_PAGES pages, each round run for at
- * least 20 ms. */
-static double key_ns(struct gmap_mm *mm, int (*pass)(struct gmap_mm *mm, uint64_t va))
-{
-	double best = 1e30;
-
-	for (int round = 0; round < 5; round++) {
-		unsigned long ops = 0;
-		double t0 = now_ns(), t;
-
-		do {
-			for (uint64_t i = 0; i < KEY_PAGES; i++)
-				sink += (uint64_t)pass(mm, BASE + (i << GMAP_PAGE_SHIFT));
-			ops += KEY_PAGES;
-			t = now_ns() - t0;
-		} while (t < 20e6);
-		if (t / (double)ops < best)
-			best = t / (double)ops;
-	}
-	return best;
+	return bench_ns_per_op(pass_keys, &k, KEY_PAGES);
 }
 
 static int get_key(struct gmap_mm *mm, uint64_t va)
@@ -85,12 +68,12 @@ static int set_key(struct gmap_mm *mm, uint64_t va)
 /* ns per page of one sync over the whole GB. */
 static double sweep_ns(struct gmap_mm *mm, uint64_t *bitmap, long want)
 {
-	double t0 = now_ns();
+	double t0 = bench_now_ns();
 	long n = gmap_pgste_sync_dirty(mm, BASE, NPAGES, bitmap);
 
 	if (n != want)
-		die("gmap_pgste_sync_dirty", (int)n);
-	return (now_ns() - t0) / (double)NPAGES;
+		bench_check(PROG, "gmap_pgste_sync_dirty", -1);
+	return (bench_now_ns() - t0) / (double)NPAGES;
 }
 
 int main(void)
@@ -101,38 +84,34 @@ int main(void)
 	struct gmap_arch *arch;
 	struct gmap_mm *mm;
 	double t0, clean = 1e30;
-	int rc;
 
 	if (!bitmap)
-		die("calloc", -1);
-	if ((rc = gmap_arch_soft_create(&ao, &arch)))
-		die("gmap_arch_soft_create", rc);
+		bench_check(PROG, "calloc", -1);
+	bench_check(PROG, "gmap_arch_soft_create", gmap_arch_soft_create(&ao, &arch));
 	mo.arch = arch;
-	if ((rc = gmap_mm_create(&mo, &mm)))
-		die("gmap_mm_create", rc);
-	if ((rc = gmap_mm_attach(mm, 0)))
-		die("gmap_mm_attach", rc);
-	if ((rc = gmap_mm_map(mm, BASE, GB, FRAMES, GMAP_MM_PROT_READ | GMAP_MM_PROT_WRITE)))
-		die("gmap_mm_map", rc);
-	t0 = now_ns();
+	bench_check(PROG, "gmap_mm_create", gmap_mm_create(&mo, &mm));
+	bench_check(PROG, "gmap_mm_attach", gmap_mm_attach(mm, 0));
+	bench_check(PROG, "gmap_mm_map",
+		    gmap_mm_map(mm, BASE, GB, FRAMES, GMAP_MM_PROT_READ | GMAP_MM_PROT_WRITE));
+	t0 = bench_now_ns();
 	for (uint64_t i = 0; i < NPAGES; i++)
-		if ((rc = gmap_mm_fault(mm, BASE + (i << GMAP_PAGE_SHIFT), GMAP_DAT_STORE)))
-			die("gmap_mm_fault", rc);
-	result("fault_store_per_page", (now_ns() - t0) / (double)NPAGES, "ns");
-	result("table_bytes_per_gb", (double)gmap_mm_table_bytes(mm), "bytes");
+		bench_check(PROG, "gmap_mm_fault",
+			    gmap_mm_fault(mm, BASE + (i << GMAP_PAGE_SHIFT), GMAP_DAT_STORE));
+	bench_result("fault_store_per_page", (bench_now_ns() - t0) / (double)NPAGES, "ns");
+	bench_result("table_bytes_per_gb", (double)gmap_mm_table_bytes(mm), "bytes");
 
-	result("get_guest_storage_key", key_ns(mm, get_key), "ns");
-	result("set_guest_storage_key", key_ns(mm, set_key), "ns");
+	bench_result("get_guest_storage_key", key_ns(mm, get_key), "ns");
+	bench_result("set_guest_storage_key", key_ns(mm, set_key), "ns");
 
 	/* Every page was written: each costs an IPTE and a write-protect. */
-	result("test_and_clear_uc_dirty_per_page", sweep_ns(mm, bitmap, NPAGES), "ns");
-	for (int round = 0; round < 5; round++) {
+	bench_result("test_and_clear_uc_dirty_per_page", sweep_ns(mm, bitmap, NPAGES), "ns");
+	for (unsigned int round = 0; round < bench_rounds(); round++) {
 		double ns = sweep_ns(mm, bitmap, 0);
 
 		if (ns < clean)
 			clean = ns;
 	}
-	result("test_and_clear_uc_clean_per_page", clean, "ns");
+	bench_result("test_and_clear_uc_clean_per_page", clean, "ns");
 
 	gmap_mm_destroy(mm);
 	gmap_arch_destroy(arch);

@@ -15,52 +15,15 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include <libgmap/libgmap.h>
 
 #include "../tests/refwalk.h"
+#include "bench.h"
 #include "tables.h"
 #include "walk_oracle.h"
 
 #define NVAS 64
-
-static volatile uint64_t sink;
-
-static double now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1e9 + ts.tv_nsec;
-}
-
-/* Best of five timings of @pass (which performs @ops operations), each
- * repeated until it has run for at least 20 ms. */
-double bench_ns_per_op(uint64_t (*pass)(void *ctx), void *ctx, unsigned long ops)
-{
-	double best = 1e30;
-
-	for (int round = 0; round < 5; round++) {
-		unsigned long reps = 0;
-		double t0 = now_ns(), t;
-
-		do {
-			sink += pass(ctx);
-			reps++;
-			t = now_ns() - t0;
-		} while (t < 20e6);
-		if (t / ((double)reps * ops) < best)
-			best = t / ((double)reps * ops);
-	}
-	return best;
-}
-
-void bench_result(const char *name, double value, const char *unit)
-{
-	printf("RESULT %s %.2f %s\n", name, value, unit);
-	fflush(stdout);
-}
 
 struct walk_ctx {
 	struct gmap_dat_mem mem;

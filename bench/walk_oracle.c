@@ -9,6 +9,7 @@
 #include <libgmap/libgmap.h>
 
 #include "../tests/refwalk.h"
+#include "bench.h"
 #include "walk_oracle.h"
 
 #ifdef GMAP_BENCH_DUMP

@@ -5,8 +5,6 @@
 #include <stdint.h>
 
 /* Shared by the benchmark's cases (walk.c). */
-double bench_ns_per_op(uint64_t (*pass)(void *ctx), void *ctx, unsigned long ops);
-void bench_result(const char *name, double value, const char *unit);
 int bench_ref_read(void *priv, uint64_t addr, uint64_t *val);
 
 /* The shipped oracles' addresses over the shipped dumps: walker only,

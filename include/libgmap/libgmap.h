@@ -11,5 +11,7 @@
 #include <libgmap/dat.h>
 #include <libgmap/arch.h>
 #include <libgmap/pgste.h>
+#include <libgmap/gmap.h>
+#include <libgmap/gaccess.h>
 
 #endif /* LIBGMAP_LIBGMAP_H */

@@ -274,6 +274,11 @@ int gmap_arch_translate(struct gmap_arch *arch, unsigned int cpu, uint64_t vaddr
 	return arch->ops->translate(arch, cpu, vaddr, access, prefix, res);
 }
 
+const unsigned long *arch_purge_gen(struct gmap_arch *arch, unsigned int cpu)
+{
+	return arch->ops->purge_gen ? arch->ops->purge_gen(arch, cpu) : NULL;
+}
+
 int gmap_arch_tlb_lookup(struct gmap_arch *arch, unsigned int cpu, gmap_asce_t asce,
 			 uint64_t vaddr, struct gmap_dat_result *res)
 {

@@ -51,6 +51,8 @@ struct gmap_arch_backend_ops {
 	int (*tlb_lookup)(struct gmap_arch *arch, unsigned int cpu, gmap_asce_t asce,
 			  uint64_t vaddr, struct gmap_dat_result *res);
 	int (*tlb_count)(struct gmap_arch *arch, unsigned int cpu);
+	/* Optional: see arch_purge_gen(). */
+	const unsigned long *(*purge_gen)(struct gmap_arch *arch, unsigned int cpu);
 	int (*sske)(struct gmap_arch *arch, unsigned int cpu, uint64_t frame,
 		    uint8_t key, unsigned int flags, uint8_t *old);
 	uint8_t (*iske)(struct gmap_arch *arch, uint64_t frame);
@@ -88,6 +90,20 @@ static inline bool arch_sske_stores(uint8_t old, uint8_t key, unsigned int flags
 		diff &= (uint8_t)~GMAP_SKEY_C;
 	return diff != 0;
 }
+
+/*
+ * arch_purge_gen() - the purge count of CPU @cpu's TLB, for translation
+ * caches kept above the backend (the gmap layer's access cache).
+ *
+ * Every purge that reaches the CPU's TLB (IPTE, IDTE, CSP, PTLB) bumps
+ * the count before it returns, so a translation obtained through
+ * gmap_arch_translate() while the count read (acquire) before it is still
+ * current may be reused, as the CPU's TLB could still hold it. NULL when
+ * the backend offers no such count (the hardware; the soft backend
+ * outside strict mode, which re-walks the tables on every translation).
+ * @cpu must be valid.
+ */
+const unsigned long *arch_purge_gen(struct gmap_arch *arch, unsigned int cpu);
 
 /* Allocation through the hook before the instance exists. */
 void *arch_opts_alloc(const struct gmap_arch_opts *opts, size_t size, size_t align);

@@ -61,6 +61,7 @@ static const struct gmap_arch_backend_ops soft_ops = {
 	.translate = soft_translate,
 	.tlb_lookup = soft_tlb_lookup,
 	.tlb_count = soft_tlb_count,
+	.purge_gen = soft_purge_gen,
 	.sske = soft_sske,
 	.iske = soft_iske,
 	.rrbe = soft_rrbe,

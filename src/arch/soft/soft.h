@@ -76,9 +76,10 @@ static inline uint64_t soft_tag_vbase(uint64_t tag)
  * @seq: sequence count of entry changes, odd while a holder of @lock
  *	changes entries: a strict-mode hit reads an entry without the lock and
  *	keeps it only if @seq was even and unchanged around the read
- * @gen: purge count, bumped under @lock by every purge; a translation
- *	inserts its walk only if no purge ran since the walk began, so an
- *	IPTE/IDTE that raced with the walk cannot leave a stale entry behind
+ * @gen: purge count, bumped under @lock by every purge (read without it
+ *	by arch_purge_gen() users); a translation inserts its walk only if no
+ *	purge ran since the walk began, so an IPTE/IDTE that raced with the
+ *	walk cannot leave a stale entry behind
  * @victim: round-robin counter choosing the way replaced in a full set
  * @e: the entries (struct soft_arch.tlb_entries of them), set by set
  *
@@ -202,6 +203,7 @@ int soft_translate(struct gmap_arch *arch, unsigned int cpu, uint64_t vaddr,
 int soft_tlb_lookup(struct gmap_arch *arch, unsigned int cpu, gmap_asce_t asce,
 		    uint64_t vaddr, struct gmap_dat_result *res);
 int soft_tlb_count(struct gmap_arch *arch, unsigned int cpu);
+const unsigned long *soft_purge_gen(struct gmap_arch *arch, unsigned int cpu);
 
 /* skey.c: storage keys. */
 int soft_sske(struct gmap_arch *arch, unsigned int cpu, uint64_t frame, uint8_t key,

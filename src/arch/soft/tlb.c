@@ -356,6 +356,21 @@ int soft_tlb_count(struct gmap_arch *arch, unsigned int cpu)
 	return n;
 }
 
+/**
+ * soft_purge_gen() - the purge_gen op: @cpu's purge count in strict mode.
+ * @arch: the backend
+ * @cpu: the CPU
+ *
+ * Context: any thread.
+ * Return: the count's address; NULL outside strict mode.
+ */
+const unsigned long *soft_purge_gen(struct gmap_arch *arch, unsigned int cpu)
+{
+	struct soft_arch *s = to_soft(arch);
+
+	return s->strict ? &s->tlb[cpu].gen : NULL;
+}
+
 /*
  * struct tlb_sel - which entries a purge removes.
  * @lo: first table-entry address of interest
@@ -398,7 +413,7 @@ static void tlb_purge(struct soft_arch *s, unsigned int cpu, unsigned int flags,
 		struct soft_tlb *tlb = &s->tlb[c];
 
 		soft_lock(&tlb->lock);
-		tlb->gen++;
+		__atomic_store_n(&tlb->gen, tlb->gen + 1, __ATOMIC_RELEASE);
 		tlb_write_begin(tlb);
 		for (unsigned int i = 0; i < s->tlb_entries; i++)
 			if (tlbe_selected(&tlb->e[i], sel))

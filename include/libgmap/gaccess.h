@@ -102,7 +102,8 @@ struct gmap_gacc_cpu {
  * for a bad argument, @key or @access, or a @cpu not running @gmap;
  * -EFAULT when part of the range is not mapped in the gmap or the host
  * refuses the access; -EAGAIN when the page was invalidated again after
- * every fault; -ENOMEM.
+ * every fault; -ENOMEM. After -EFAULT, -EAGAIN or -ENOMEM the pages
+ * before the failing one were accessed, as on the machine.
  */
 GMAP_API int gmap_gacc_abs(struct gmap *gmap, unsigned int cpu, uint64_t gaddr, void *data,
 			   size_t len, enum gmap_dat_access access, uint8_t key, uint64_t *teid);

@@ -215,7 +215,8 @@ GMAP_API int gmap_translate(struct gmap *gmap, uint64_t gaddr, uint64_t *haddr);
  * Context: takes the mm's map lock for reading, its page-table lock and
  * the gmap's table lock; allocates (region/segment tables).
  * Return: 0; -EINVAL for a bad @access; -EFAULT when @gaddr is not mapped
- * in the gmap or the host refuses the access; -ENOMEM (nothing changed).
+ * in the gmap or the host refuses the access; -ENOMEM (nothing changed
+ * but spare reverse-map nodes, kept until gmap_remove()).
  */
 GMAP_API int gmap_fault(struct gmap *gmap, uint64_t gaddr, enum gmap_dat_access access);
 
@@ -310,7 +311,8 @@ GMAP_API int gmap_notifier_unregister(struct gmap *gmap, struct gmap_notifier *n
  * GMAP_MM_PROT_READ on a machine without ESOP-1 (nothing changed);
  * -EFAULT when part of the range is not mapped in the gmap or the host
  * refuses the access (the part before it stays armed, as in the kernel);
- * -ENOMEM (the page being armed unchanged).
+ * -ENOMEM (likewise: the pages before stay armed, the page being armed
+ * is unchanged).
  */
 GMAP_API int gmap_mprotect_notify(struct gmap *gmap, uint64_t gaddr, uint64_t len,
 				  unsigned int prot);

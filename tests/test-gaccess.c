@@ -11,15 +11,9 @@
 int fx_setup(void **state)
 {
 	struct fx *f = calloc(1, sizeof(*f));
-	struct gmap_arch_opts ao = GMAP_OPTS(gmap_arch_opts, .alloc = &alloc_hook_ops, .ncpus = 2,
-					     .strict = true);
-	struct gmap_mm_opts mo = GMAP_OPTS(gmap_mm_opts, .pgste = true);
 
 	assert_non_null(f);
-	ao.alloc_priv = &f->hook;
-	assert_int_equal(gmap_arch_soft_create(&ao, &f->arch), 0);
-	mo.arch = f->arch;
-	assert_int_equal(gmap_mm_create(&mo, &f->mm), 0);
+	test_host_up(&f->hook, 0, &f->arch, &f->mm);
 	assert_int_equal(gmap_mm_map(f->mm, HBASE, GSIZE, 0,
 				     GMAP_MM_PROT_READ | GMAP_MM_PROT_WRITE), 0);
 	assert_int_equal(gmap_create(f->mm, (1ULL << 32) - 1, &f->gmap), 0);
@@ -37,9 +31,7 @@ int fx_teardown(void **state)
 	gmap_disable(f->gmap, 0);
 	gmap_disable(f->gmap, 1);
 	gmap_remove(f->gmap);
-	gmap_mm_destroy(f->mm);
-	gmap_arch_destroy(f->arch);
-	assert_int_equal(f->hook.live, 0);
+	test_host_down(&f->hook, f->arch, f->mm);
 	free(f);
 	return 0;
 }

@@ -75,7 +75,7 @@ static void create_einval(void **state)
 static void create_nomem(void **state)
 {
 	struct fx *f = *state;
-	struct gmap_mm_notifier *head = f->mm->notifiers;
+	struct gmap_mm_notifier *head = f->mm->notifiers.head;
 
 	for (unsigned long n = 1;; n++) {
 		struct gmap *g = (struct gmap *)f;
@@ -93,9 +93,9 @@ static void create_nomem(void **state)
 		assert_int_equal(rc, -ENOMEM);
 		assert_ptr_equal(g, (struct gmap *)f);
 		assert_int_equal(f->hook.live, live);
-		assert_ptr_equal(f->mm->notifiers, head);
+		assert_ptr_equal(f->mm->notifiers.head, head);
 	}
-	assert_ptr_equal(f->mm->notifiers, head);
+	assert_ptr_equal(f->mm->notifiers.head, head);
 }
 
 /* Other references keep a removed gmap's struct; the last put frees it;
@@ -119,15 +119,15 @@ static void refcount_orders(void **state)
 	assert_null(g->table);
 	assert_int_equal(gmap_table_bytes(g), 0);
 	assert_int_equal(f->hook.live, live + 1);
-	assert_ptr_equal(f->mm->notifiers, &f->gmap->mm_nb);
+	assert_ptr_equal(f->mm->notifiers.head, &f->gmap->mm_nb);
 	gmap_put(g);
 	assert_int_equal(f->hook.live, live);
 
 	assert_int_equal(gmap_create(f->mm, LIMIT, &g), 0);
-	assert_ptr_equal(f->mm->notifiers, &g->mm_nb);
+	assert_ptr_equal(f->mm->notifiers.head, &g->mm_nb);
 	gmap_put(g);
 	assert_int_equal(f->hook.live, live);
-	assert_ptr_equal(f->mm->notifiers, &f->gmap->mm_nb);
+	assert_ptr_equal(f->mm->notifiers.head, &f->gmap->mm_nb);
 	gmap_put(NULL);
 }
 
@@ -151,7 +151,7 @@ static void remove_purges_tlb(void **state)
 	f->gmap = NULL;
 	assert_int_equal(gmap_arch_tlb_lookup(f->arch, GCPU, asce, 0x3000, &res), 0);
 	assert_int_equal(hpte(f, HBASE + 0x3000), pte);
-	assert_null(f->mm->notifiers);
+	assert_null(f->mm->notifiers.head);
 }
 
 /* enable loads the ASCE, disable loads 0; bad CPUs and a CPU the gmap

@@ -27,6 +27,7 @@
 #include <libgmap/libgmap.h>
 
 #include "alloc-hook.h"
+#include "test-host.h"
 
 #include "gmap/gmap_impl.h"
 
@@ -69,16 +70,10 @@ static void calls_cb(struct gmap *gmap, uint64_t start, uint64_t end, void *priv
 
 static struct fx *fx_new(bool with_gmap)
 {
-	struct gmap_arch_opts ao = GMAP_OPTS(gmap_arch_opts, .alloc = &alloc_hook_ops, .ncpus = 2,
-					     .strict = true);
-	struct gmap_mm_opts mo = GMAP_OPTS(gmap_mm_opts, .pgste = true);
 	struct fx *f = calloc(1, sizeof(*f));
 
 	assert_non_null(f);
-	ao.alloc_priv = &f->hook;
-	assert_int_equal(gmap_arch_soft_create(&ao, &f->arch), 0);
-	mo.arch = f->arch;
-	assert_int_equal(gmap_mm_create(&mo, &f->mm), 0);
+	test_host_up(&f->hook, 0, &f->arch, &f->mm);
 	assert_int_equal(gmap_mm_attach(f->mm, 0), 0);
 	assert_int_equal(gmap_mm_map(f->mm, HBASE, 2 * SEG, 0, RW), 0);
 	f->nb.notifier_call = calls_cb;
@@ -97,9 +92,7 @@ static void fx_free(struct fx *f)
 		assert_int_equal(gmap_disable(f->gmap, 0), 0);
 		gmap_remove(f->gmap);
 	}
-	gmap_mm_destroy(f->mm);
-	gmap_arch_destroy(f->arch);
-	assert_int_equal(f->hook.live, 0);
+	test_host_down(&f->hook, f->arch, f->mm);
 	free(f);
 }
 
@@ -155,7 +148,7 @@ static void snap_take(struct fx *f, struct snap *s)
 	assert_int_equal(gmap_dat_walk_range(&mem, gmap_mm_asce(f->mm), 0, f->mm->limit - 1,
 					     GMAP_FAC_ALL, &mm_ops, s), 0);
 	snap_add(s, 1, gmap_mm_table_bytes(f->mm));
-	for (struct gmap_mm_notifier *nb = f->mm->notifiers; nb; nb = nb->next)
+	for (struct gmap_mm_notifier *nb = f->mm->notifiers.head; nb; nb = nb->next)
 		snap_add(s, 2, (uintptr_t)nb);
 	if (f->gmap) {
 		assert_int_equal(gmap_dat_walk_range(&mem, gmap_asce(f->gmap), 0, f->gmap->limit,
@@ -164,7 +157,7 @@ static void snap_take(struct fx *f, struct snap *s)
 		radix_for_each(&f->gmap->guest_to_host, snap_radix, s);
 		snap_add(s, 4, 0);
 		radix_for_each(&f->gmap->host_to_guest, snap_radix, s);
-		for (struct gmap_notifier *nb = f->gmap->notifiers; nb; nb = nb->next)
+		for (struct gmap_notifier *nb = f->gmap->notifiers.head; nb; nb = nb->next)
 			snap_add(s, 5, (uintptr_t)nb);
 	}
 	s->bytes = f->hook.bytes;

@@ -17,6 +17,7 @@
 #include <libgmap/libgmap.h>
 
 #include "alloc-hook.h"
+#include "test-host.h"
 
 #include "gmap/gmap_impl.h"
 

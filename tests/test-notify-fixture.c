@@ -31,17 +31,10 @@ void rec_init(struct rec *r)
 int fx_setup(void **state)
 {
 	const struct params *p = *state ? *state : &params_all;
-	struct gmap_arch_opts ao = GMAP_OPTS(gmap_arch_opts, .alloc = &alloc_hook_ops, .ncpus = 2,
-					     .strict = true);
-	struct gmap_mm_opts mo = GMAP_OPTS(gmap_mm_opts, .pgste = true);
 	struct fx *f = calloc(1, sizeof(*f));
 
 	assert_non_null(f);
-	ao.alloc_priv = &f->hook;
-	ao.facilities = p->facilities;
-	assert_int_equal(gmap_arch_soft_create(&ao, &f->arch), 0);
-	mo.arch = f->arch;
-	assert_int_equal(gmap_mm_create(&mo, &f->mm), 0);
+	test_host_up(&f->hook, p->facilities, &f->arch, &f->mm);
 	assert_int_equal(gmap_create(f->mm, GLIMIT, &f->gmap), 0);
 	assert_int_equal(gmap_enable(f->gmap, 0), 0);
 	assert_int_equal(gmap_mm_map(f->mm, HBASE, NSEG * SEG, 0, RW), 0);
@@ -57,9 +50,7 @@ int fx_teardown(void **state)
 	struct fx *f = *state;
 
 	gmap_remove(f->gmap);
-	gmap_mm_destroy(f->mm);
-	gmap_arch_destroy(f->arch);
-	assert_int_equal(f->hook.live, 0);
+	test_host_down(&f->hook, f->arch, f->mm);
 	free(f);
 	return 0;
 }

@@ -52,7 +52,7 @@ int gmap_create(struct gmap_mm *mm, uint64_t limit, struct gmap **out)
 	AO_store(&gmap->ref, 1);
 	AO_store(&gmap->table_bytes, GMAP_CRST_BYTES);
 	gmap->table_lock = AO_TS_INITIALIZER;
-	gmap->notifier_lock = AO_TS_INITIALIZER;
+	gmap->notifiers = (struct nchain)NCHAIN_INIT;
 	radix_init(&gmap->guest_to_host, mm->arch);
 	radix_init(&gmap->host_to_guest, mm->arch);
 	gmap->mm_nb.invalidate = gmap_pte_notify;
@@ -81,7 +81,7 @@ static void gmap_teardown(struct gmap *gmap)
 	gmap->table = NULL;
 	radix_destroy(&gmap->guest_to_host);
 	radix_destroy(&gmap->host_to_guest);
-	gmap->notifiers = NULL;
+	gmap->notifiers.head = NULL;
 	gmap->removed = true;
 	gmap_table_unlock(gmap);
 }

@@ -102,9 +102,7 @@ struct gacc_tlb {
  * @host_to_guest: host segment index (haddr >> 20) -> guest segment
  *	address | GTH_VALID of the one guest segment linked to it
  * @mm_nb: the callbacks registered with the mm
- * @notifiers: head of the gmap notifier list (atomic)
- * @notifier_lock: serialises changes of the list
- * @notify_readers: notifications walking the list now (atomic)
+ * @notifiers: the gmap's notifier chain
  * @enabled: mask of the CPUs running the gmap (atomic)
  * @table_bytes: bytes of region and segment tables held (atomic)
  * @gacc: the access cache of each backend CPU (gmap_arch_ncpus() of them)
@@ -122,9 +120,7 @@ struct gmap {
 	struct gmap_radix guest_to_host;
 	struct gmap_radix host_to_guest;
 	struct gmap_mm_notifier mm_nb;
-	struct gmap_notifier *notifiers;
-	AO_TS_t notifier_lock;
-	unsigned long notify_readers;
+	struct nchain notifiers;
 	AO_t enabled;
 	AO_t table_bytes;
 	struct gacc_tlb gacc[];

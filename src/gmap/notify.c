@@ -2,12 +2,8 @@
 /*
  * Notifiers of a gmap and gmap_mprotect_notify() (seed 002).
  *
- * The notifier list is walked without a lock, as the mm's chain in
- * src/pgste/notify.c is (Linux walks its gmap notifier list under RCU): a
- * node is published with a store of the head, unlinked with a store of its
- * predecessor's link, and an unregistration waits until no walk is in
- * progress. All of these steps are sequentially consistent, so a walk that
- * begins after the wait saw no walkers cannot reach the unlinked node.
+ * The notifiers are a chain walked without a lock (nchain.h), as the
+ * mm's are (Linux walks its gmap notifier list under RCU).
  *
  * Armed ptes carry IN in their PGSTE; the mm calls gmap_pte_notify() when
  * such a pte changes, which finds the guest address through host_to_guest.
@@ -16,13 +12,11 @@
  * notifiers.
  */
 #include <errno.h>
+#include <stddef.h>
 
 #include "gmap_impl.h"
 
-static struct gmap_notifier *next_of(struct gmap_notifier *const *link)
-{
-	return __atomic_load_n(link, __ATOMIC_SEQ_CST);
-}
+#define NB_NEXT	offsetof(struct gmap_notifier, next)
 
 /**
  * gmap_call_notifier() - call every notifier of a gmap for a guest range.
@@ -37,10 +31,9 @@ void gmap_call_notifier(struct gmap *gmap, uint64_t start, uint64_t end)
 {
 	struct gmap_notifier *nb;
 
-	__atomic_fetch_add(&gmap->notify_readers, 1, __ATOMIC_SEQ_CST);
-	for (nb = next_of(&gmap->notifiers); nb; nb = next_of(&nb->next))
+	for (nb = nchain_walk_begin(&gmap->notifiers); nb; nb = nchain_next(nb, NB_NEXT))
 		nb->notifier_call(gmap, start, end, nb->priv);
-	__atomic_fetch_sub(&gmap->notify_readers, 1, __ATOMIC_SEQ_CST);
+	nchain_walk_end(&gmap->notifiers);
 }
 
 /**
@@ -99,51 +92,18 @@ void gmap_segment_xchg(struct gmap *gmap, gmap_crste_t *segp, uint64_t new, uint
 	mm_store(segp, new & ~GMAP_SEG_GMAP_IN);
 }
 
-/* The link that points at @nb, or at the end of the list; lock held. */
-static struct gmap_notifier **find_link(struct gmap *gmap, struct gmap_notifier *nb)
-{
-	struct gmap_notifier **link = &gmap->notifiers;
-
-	while (*link && *link != nb)
-		link = &(*link)->next;
-	return link;
-}
-
 int gmap_notifier_register(struct gmap *gmap, struct gmap_notifier *nb)
 {
-	int rc = -EEXIST;
-
 	if (!gmap || !nb || !nb->notifier_call)
 		return -EINVAL;
-	mm_spin_lock(&gmap->notifier_lock);
-	if (!*find_link(gmap, nb)) {
-		nb->next = gmap->notifiers;
-		__atomic_store_n(&gmap->notifiers, nb, __ATOMIC_SEQ_CST);
-		rc = 0;
-	}
-	mm_spin_unlock(&gmap->notifier_lock);
-	return rc;
+	return nchain_add(&gmap->notifiers, nb, NB_NEXT);
 }
 
 int gmap_notifier_unregister(struct gmap *gmap, struct gmap_notifier *nb)
 {
-	struct gmap_notifier **link;
-
 	if (!gmap || !nb)
 		return -ENOENT;
-	mm_spin_lock(&gmap->notifier_lock);
-	link = find_link(gmap, nb);
-	if (!*link) {
-		mm_spin_unlock(&gmap->notifier_lock);
-		return -ENOENT;
-	}
-	__atomic_store_n(link, nb->next, __ATOMIC_SEQ_CST);
-	mm_spin_unlock(&gmap->notifier_lock);
-	/* The grace period: walks that may stand on @nb finish. */
-	while (__atomic_load_n(&gmap->notify_readers, __ATOMIC_SEQ_CST))
-		sched_yield();
-	nb->next = NULL;
-	return 0;
+	return nchain_del(&gmap->notifiers, nb, NB_NEXT);
 }
 
 /* The access a host fault needs for the protection asked for. */

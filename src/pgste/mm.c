@@ -492,7 +492,7 @@ int gmap_mm_create(const struct gmap_mm_opts *opts, struct gmap_mm **out)
 	mm->esop = gmap_arch_facilities(arch) & GMAP_FAC_ESOP1;
 	pthread_rwlock_init(&mm->map_lock, NULL);
 	mm->ptl = AO_TS_INITIALIZER;
-	mm->notifier_lock = AO_TS_INITIALIZER;
+	mm->notifiers = (struct nchain)NCHAIN_INIT;
 	mm->pool_lock = AO_TS_INITIALIZER;
 	mm->pt_pool.size = MM_PT_BYTES(mm->pgste);
 	mm_frame_pool_init(&mm->frame_pool, GMAP_PAGE_SIZE);

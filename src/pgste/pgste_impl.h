@@ -33,6 +33,8 @@
 
 #include <libgmap/pgste.h>
 
+#include "nchain.h"
+
 /* Region and segment tables are always allocated whole (4 parts, 2048
  * entries), as Linux's crst tables are. */
 #define MM_CRST_TL	3
@@ -126,9 +128,7 @@ struct mm_frame_pool {
  * @attached: mask of the CPUs the mm is attached to
  * @flush_cpu: CPU number + 1 whose TLB a lazy exchange left to purge; 0
  * @table_bytes: DAT table memory held
- * @notifiers: head of the notifier list (atomic)
- * @notifier_lock: serialises changes of the list
- * @notify_readers: notifications walking the list now (atomic)
+ * @notifiers: the notifier chain
  * @pool_lock: guards the pools
  * @pt_pool: free page tables (of the mm's current kind)
  * @frame_pool: free anonymous 4 KB frames
@@ -150,9 +150,7 @@ struct gmap_mm {
 	AO_t attached;
 	AO_t flush_cpu;
 	AO_t table_bytes;
-	struct gmap_mm_notifier *notifiers;
-	AO_TS_t notifier_lock;
-	unsigned long notify_readers;
+	struct nchain notifiers;
 	AO_TS_t pool_lock;
 	struct mm_pool pt_pool;
 	struct mm_frame_pool frame_pool;

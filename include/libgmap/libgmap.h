@@ -10,6 +10,7 @@
 #include <libgmap/common.h>
 #include <libgmap/dat.h>
 #include <libgmap/arch.h>
+#include <libgmap/mm.h>
 #include <libgmap/pgste.h>
 #include <libgmap/gmap.h>
 #include <libgmap/gaccess.h>

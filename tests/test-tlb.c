@@ -14,6 +14,7 @@
 
 #include <atomic_ops.h>
 
+#include "arch/arch_impl.h"
 #include "test-groups.h"
 #include "test-tlb.h"
 
@@ -158,6 +159,52 @@ static void ipte_range_purges_nr_ptes(void **state)
 				 frame(f, i) | (i >= 1 && i <= 3 ? GMAP_PTE_I : 0));
 	assert_int_equal(held(f, 0), 0x31);
 	assert_int_equal(held(f, 1), 0x31);
+}
+
+/*
+ * Purges that skip the scan (the path filter shows no entry formed through
+ * the named ptes) still count as purges, and a purge that scans rebuilds
+ * the filter so that later purges find every entry that stayed: a second
+ * page table's translation survives an IPTE of the first table's pte and
+ * goes with an IPTE of its own.
+ */
+static void purges_find_entries_after_the_filter_is_rebuilt(void **state)
+{
+	struct fx *f = *state;
+	const uint64_t va2 = 2 * VA_1M;
+	gmap_pte_t *pt2 = gmap_arch_alloc_pgtable(f->arch);
+	const unsigned long *gen = arch_purge_gen(f->arch, 0);
+	gmap_asce_t any = { 0 };
+	unsigned long before;
+
+	assert_non_null(pt2);
+	assert_non_null(gen);
+	for (unsigned int i = 0; i < GMAP_PT_ENTRIES; i++)
+		pt2[i].val = GMAP_PTE_I;
+	pt2[0].val = frame(f, 2);
+	f->sgt[2].val = gmap_arch_virt_to_real(f->arch, pt2);
+	fill_pages(f);
+	fill(f, 0, f->asce_r3, va2);
+	assert_int_equal(gmap_arch_tlb_count(f->arch, 0), 7);
+
+	/* A pte no translation was formed through: nothing goes, the purge
+	 * counts. */
+	before = *gen;
+	gmap_arch_ipte(f->arch, 0, any, va2 + VA_PAGE(9), &pt2[9], 1, 0);
+	assert_int_equal(*gen, before + 1);
+	assert_int_equal(gmap_arch_tlb_count(f->arch, 0), 7);
+
+	gmap_arch_ipte(f->arch, 0, any, VA_PAGE(1), &f->pt[1], 1, 0);
+	assert_int_equal(held(f, 0), 0x3d);
+	assert_int_equal(cached(f, 0, f->asce_r3, va2), 1);
+	gmap_arch_ipte(f->arch, 0, any, va2, &pt2[0], 1, 0);
+	assert_int_equal(cached(f, 0, f->asce_r3, va2), 0);
+	assert_int_equal(held(f, 0), 0x3d);
+	assert_int_equal(held(f, 1), 0x3d);
+	assert_int_equal(*gen, before + 3);
+
+	f->sgt[2].val = GMAP_CRSTE_I;
+	gmap_arch_free_pgtable(f->arch, pt2);
 }
 
 static void idte_purges_everything_below_the_entry(void **state)
@@ -473,6 +520,7 @@ static const struct CMUnitTest tlb_tests[] = {
 	T(ipte_local_purges_only_the_issuer, tlb_strict),
 	T(ipte_with_asce_purges_only_that_asce, tlb_strict),
 	T(ipte_range_purges_nr_ptes, tlb_strict),
+	T(purges_find_entries_after_the_filter_is_rebuilt, tlb_strict),
 	T(idte_purges_everything_below_the_entry, tlb_strict),
 	T(idte_nodat_only_purges, tlb_strict),
 	T(idte_asce_purges_that_table_origin, tlb_strict),

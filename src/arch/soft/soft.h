@@ -64,6 +64,9 @@ static inline uint64_t soft_tag_vbase(uint64_t tag)
 	return tag & ~SOFT_TAG_SHIFT_MASK;
 }
 
+/* Words of a TLB's path filter (64 bits each). */
+#define SOFT_PATH_FILTER_WORDS	4
+
 /* Ways of a TLB set (fewer when the TLB is smaller). */
 #define SOFT_TLB_WAYS	4
 
@@ -81,6 +84,11 @@ static inline uint64_t soft_tag_vbase(uint64_t tag)
  *	purge ran since the walk began, so an IPTE/IDTE that raced with the
  *	walk cannot leave a stale entry behind
  * @victim: round-robin counter choosing the way replaced in a full set
+ * @paths: a filter of the 2 KB blocks of the table entries that valid
+ *	entries were formed through (a hash bit per block): every such
+ *	block's bit is set, bits of entries since gone may stay until a
+ *	purge rescans the TLB. An IPTE or IDTE naming table entries whose
+ *	blocks have no bit set finds nothing to remove, without a scan.
  * @e: the entries (struct soft_arch.tlb_entries of them), set by set
  *
  * Aligned to a cache line so CPUs do not share their lock's line.
@@ -90,6 +98,7 @@ struct soft_tlb {
 	unsigned long seq;
 	unsigned long gen;
 	unsigned int victim;
+	uint64_t paths[SOFT_PATH_FILTER_WORDS];
 	struct soft_tlbe *e;
 };
 

@@ -12,6 +12,7 @@
  */
 #include <assert.h>
 #include <errno.h>
+#include <string.h>
 
 #include "dat/dat_impl.h"
 #include "soft.h"
@@ -163,6 +164,24 @@ DAT_INLINE bool tlb_read_fast(const struct soft_arch *s, struct soft_tlb *tlb, u
 	return LOAD(tlb->seq) == seq;
 }
 
+/* The path filter's bit for the 2 KB block of table-entry address @addr
+ * (a multiplicative hash of the block number). */
+static unsigned int path_bit(uint64_t addr)
+{
+	return (unsigned int)(((addr >> 11) * 0x9e3779b97f4a7c15ULL) >> 56) %
+	       (SOFT_PATH_FILTER_WORDS * 64);
+}
+
+/* Record the blocks of @e's path in the filter; lock held. */
+static void paths_add(struct soft_tlb *tlb, const struct soft_tlbe *e)
+{
+	for (unsigned int i = 0; i < e->n; i++) {
+		unsigned int b = path_bit(e->addr[i]);
+
+		tlb->paths[b / 64] |= 1ULL << (b % 64);
+	}
+}
+
 /* Put @e in its set: over the entry of the same translation, else in a
  * free way, else over the round-robin victim; lock held. */
 static void tlb_insert(const struct soft_arch *s, struct soft_tlb *tlb,
@@ -180,6 +199,7 @@ static void tlb_insert(const struct soft_arch *s, struct soft_tlb *tlb,
 	if (w == s->ways)
 		w = free_way < s->ways ? free_way : tlb->victim++ % s->ways;
 	tlbe_store(&set[w], e);
+	paths_add(tlb, e);
 }
 
 /*
@@ -401,8 +421,26 @@ static bool tlbe_selected(const struct soft_tlbe *e, const struct tlb_sel *sel)
 	return false;
 }
 
+/* Whether @tlb may hold an entry formed through a table entry @sel names:
+ * a purge by path only, of entries in blocks whose filter bit is set. */
+static bool paths_may_hold(const struct soft_tlb *tlb, const struct tlb_sel *sel)
+{
+	if (!sel->hi)
+		return true;
+	for (uint64_t a = sel->lo & ~0x7ffULL; a < sel->hi; a += 0x800) {
+		unsigned int b = path_bit(a);
+
+		if (tlb->paths[b / 64] & (1ULL << (b % 64)))
+			return true;
+	}
+	return false;
+}
+
 /* Purge the selected entries from @cpu's TLB only (GMAP_INV_LOCAL) or
- * from every CPU's, one TLB lock at a time. */
+ * from every CPU's, one TLB lock at a time. Every purge counts in the
+ * TLB's purge count; the scan, which also rebuilds the path filter from
+ * the entries that stay, is left out when the filter shows no entry can
+ * be selected. */
 static void tlb_purge(struct soft_arch *s, unsigned int cpu, unsigned int flags,
 		      const struct tlb_sel *sel)
 {
@@ -414,11 +452,17 @@ static void tlb_purge(struct soft_arch *s, unsigned int cpu, unsigned int flags,
 
 		soft_lock(&tlb->lock);
 		__atomic_store_n(&tlb->gen, tlb->gen + 1, __ATOMIC_RELEASE);
-		tlb_write_begin(tlb);
-		for (unsigned int i = 0; i < s->tlb_entries; i++)
-			if (tlbe_selected(&tlb->e[i], sel))
-				STORE(tlb->e[i].tag, 0);
-		tlb_write_end(tlb);
+		if (paths_may_hold(tlb, sel)) {
+			tlb_write_begin(tlb);
+			memset(tlb->paths, 0, sizeof(tlb->paths));
+			for (unsigned int i = 0; i < s->tlb_entries; i++) {
+				if (tlbe_selected(&tlb->e[i], sel))
+					STORE(tlb->e[i].tag, 0);
+				else if (tlb->e[i].tag)
+					paths_add(tlb, &tlb->e[i]);
+			}
+			tlb_write_end(tlb);
+		}
 		soft_unlock(&tlb->lock);
 	}
 }

@@ -238,8 +238,17 @@ static void op_host_young(struct gm *m, int gi)
 	int h = (int)(sel % GM_NH), k = (int)(sel >> 2) % GM_NP;
 	const struct gm_page *p = &m->s.h[h].pg[k];
 
+	uint64_t ste = m->s.h[h].ste;
+
 	(void)gi;
 	m->op = "gmap_mm_test_and_clear_young";
+	if (m->s.h[h].large) {
+		/* The segment entry made old: the callbacks unlink it. */
+		if (gm_rc(m, gmap_mm_test_and_clear_young(m->mm, gm_page_haddr(h, k)),
+			  (ste & GMAP_CRSTE_FC) ? !!(ste & GMAP_MM_SEG_YOUNG) : -EFAULT))
+			gm_model_ste_xchg(m, h, (ste & ~GMAP_MM_SEG_YOUNG) | GMAP_CRSTE_I);
+		return;
+	}
 	if (gm_rc(m, gmap_mm_test_and_clear_young(m->mm, gm_page_haddr(h, k)),
 		  gm_present(p) ? !!(p->pte & GMAP_MM_PTE_YOUNG) : -EFAULT))
 		gm_model_xchg(m, h, k, (p->pte & ~GMAP_MM_PTE_YOUNG) | GMAP_PTE_I);

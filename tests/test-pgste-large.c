@@ -124,6 +124,37 @@ static void write_fault_makes_it_dirty_through_idte(void **state)
 	assert_int_equal(gmap_mm_notifier_unregister(f->mm, &rec.nb), 0);
 }
 
+/* pmdp_test_and_clear_young(): old (invalid) through the callbacks and
+ * IDTE, young reported once; the next access makes it young again. */
+static void young_is_harvested_from_the_segment_entry(void **state)
+{
+	struct fx *f = *state;
+	struct seg_rec rec;
+	uint64_t fr;
+
+	assert_int_equal(gmap_mm_test_and_clear_young(f->mm, BASE), -EFAULT);
+	assert_int_equal(gmap_mm_map(f->mm, BASE, SEG, 0, RW | LARGE), 0);
+	assert_int_equal(gmap_mm_test_and_clear_young(f->mm, BASE), -EFAULT);
+	assert_int_equal(gmap_mm_fault(f->mm, BASE, GMAP_DAT_STORE), 0);
+	fr = fr_of(f, BASE);
+	assert_int_equal(tr(f, 0, BASE + 8, GMAP_DAT_FETCH).pic, 0);
+	seg_rec_register(f, &rec);
+	assert_int_equal(gmap_mm_test_and_clear_young(f->mm, BASE + 0x1234), 1);
+	assert_int_equal(ste_of(f, BASE),
+			 fr | ((SEG_RW_DIRTY & ~GMAP_MM_SEG_YOUNG) | GMAP_CRSTE_I));
+	assert_int_equal(rec.n, 1);
+	assert_int_equal(rec.start[0], BASE);
+	assert_int_equal(rec.ste[0], fr | SEG_RW_DIRTY);
+	assert_false(tlb_has(f, 0, BASE + 8));
+	assert_int_equal(tr(f, 0, BASE + 8, GMAP_DAT_FETCH).pic, GMAP_PIC_SEGMENT_TRANSLATION);
+	/* Old stays old: no young to report, the exchange still runs. */
+	assert_int_equal(gmap_mm_test_and_clear_young(f->mm, BASE), 0);
+	assert_int_equal(rec.n, 2);
+	assert_int_equal(gmap_mm_fault(f->mm, BASE, GMAP_DAT_FETCH), 0);
+	assert_int_equal(ste_of(f, BASE), fr | SEG_RW_DIRTY);
+	assert_int_equal(gmap_mm_notifier_unregister(f->mm, &rec.nb), 0);
+}
+
 static void caller_frames_are_special_and_read_only_holds(void **state)
 {
 	struct fx *f = *state;
@@ -333,7 +364,6 @@ static void pte_operations_refuse_or_skip_large_segments(void **state)
 	assert_int_equal(gmap_pgste_xchg(f->mm, BASE, pte, 0, NULL), -EFAULT);
 	assert_int_equal(gmap_pgste_force_prot(f->mm, BASE, GMAP_MM_PROT_READ, GMAP_PGSTE_IN),
 			 -EFAULT);
-	assert_int_equal(gmap_mm_test_and_clear_young(f->mm, BASE), -EFAULT);
 	assert_int_equal(gmap_pgste_set_bits(f->mm, BASE, GMAP_PGSTE_IN, GMAP_PGSTE_IN), -EFAULT);
 	assert_int_equal(gmap_pgste_essa(f->mm, BASE, GMAP_PGSTE_ESSA_SET_UNUSED, NULL, NULL),
 			 -EFAULT);
@@ -396,6 +426,7 @@ static const struct CMUnitTest tests[] = {
 	T(large_map_needs_edat1_and_whole_segments),
 	T(read_fault_installs_a_young_clean_large_entry),
 	T(write_fault_makes_it_dirty_through_idte),
+	T(young_is_harvested_from_the_segment_entry),
 	T(caller_frames_are_special_and_read_only_holds),
 	T(zap_empties_the_entry_and_pools_the_frame),
 	T(mprotect_follows_pmd_modify),

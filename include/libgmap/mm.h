@@ -357,10 +357,13 @@ GMAP_API int gmap_mm_fault(struct gmap_mm *mm, uint64_t haddr, enum gmap_dat_acc
  * @mm: the mm
  * @haddr: host address of the page
  *
- * Mirrors ptep_test_and_clear_young() (a direct exchange to pte_mkold()).
- * Context: takes the pte's lock; no allocation.
- * Return: 1 if the pte was young, 0 if not; -EFAULT when no page is
- * present at @haddr (also in a large segment: no pte).
+ * Mirrors ptep_test_and_clear_young() (a direct exchange to pte_mkold());
+ * in a large mapping the segment entry is made old instead, with the
+ * segment callbacks and IDTE (pmdp_test_and_clear_young()).
+ * Context: takes the pte's lock, or for a large segment the map lock for
+ * reading and the page-table lock; no allocation.
+ * Return: 1 if the pte (segment entry) was young, 0 if not; -EFAULT when
+ * no page is present at @haddr.
  */
 GMAP_API int gmap_mm_test_and_clear_young(struct gmap_mm *mm, uint64_t haddr);
 

@@ -355,6 +355,9 @@ void mm_free_pgtables(struct gmap_mm *mm, uint64_t start, uint64_t end);
 int mm_large_fault(struct gmap_mm *mm, const struct mm_vma *v, uint64_t haddr, bool write);
 void mm_large_zap(struct gmap_mm *mm, uint64_t start, uint64_t end);
 void mm_large_protect(struct gmap_mm *mm, uint64_t start, uint64_t end, unsigned int prot);
+/* segment.c: gmap_mm_test_and_clear_young() on a large segment; takes the
+ * map lock. */
+int mm_large_test_and_clear_young(struct gmap_mm *mm, uint64_t haddr);
 /* segment.c: a large segment's frame for the storage key operations. */
 bool mm_large_lock(struct gmap_mm *mm, uint64_t haddr, uint64_t *frame);
 

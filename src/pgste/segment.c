@@ -149,6 +149,38 @@ void mm_large_protect(struct gmap_mm *mm, uint64_t start, uint64_t end, unsigned
 	for_each_segment(mm, start, end, protect_large, &prot);
 }
 
+/**
+ * mm_large_test_and_clear_young() - make a large segment entry old, tell
+ * whether it was young. Mirrors pmdp_test_and_clear_young() (an exchange
+ * to pmd_mkold(), so the segment callbacks run, as pmdp_notify() does).
+ * @mm: the mm
+ * @haddr: a host address in the segment
+ *
+ * Context: takes the map lock for reading and ptl.
+ * Return: 1 if the entry was young, 0 if not; -EFAULT when no large
+ * segment entry maps @haddr.
+ */
+int mm_large_test_and_clear_young(struct gmap_mm *mm, uint64_t haddr)
+{
+	gmap_crste_t *ste;
+	int rc = -EFAULT;
+	uint64_t e;
+
+	mm_map_read_lock(mm);
+	ste = mm_segment_walk(mm, haddr);
+	if (ste) {
+		mm_spin_lock(&mm->ptl);
+		e = mm_load(ste);
+		if (seg_large(e)) {
+			mm_ste_xchg(mm, haddr, ste, e_mkold(MM_SEG_BITS, e));
+			rc = !!(e & GMAP_MM_SEG_YOUNG);
+		}
+		mm_spin_unlock(&mm->ptl);
+	}
+	mm_map_read_unlock(mm);
+	return rc;
+}
+
 /* The new entry of an empty segment: the caller's frame or @frame. */
 static uint64_t large_new(struct gmap_mm *mm, const struct mm_vma *v, uint64_t seg, void *frame,
 			  bool write)

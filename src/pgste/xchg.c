@@ -319,7 +319,7 @@ int gmap_mm_test_and_clear_young(struct gmap_mm *mm, uint64_t haddr)
 
 	ptep = op_begin(mm, haddr, &locked);
 	if (!ptep)
-		return -EFAULT;
+		return mm_large_test_and_clear_young(mm, haddr);
 	pgste = pte_lock(mm, ptep);
 	pte = mm_load(ptep);
 	if (pte_present(pte)) {

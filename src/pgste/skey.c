@@ -74,6 +74,17 @@ static int large_set_key(struct gmap_mm *mm, uint64_t frame, uint8_t key)
 	return rc;
 }
 
+/* The pte of @haddr for a key operation: allocated when @need (a key
+ * that is not 0 to store); else NULL without a page table, where the
+ * key is 0 already. Return: 0 or mm_pte_get_alloc()'s error. */
+static int key_pte(struct gmap_mm *mm, uint64_t haddr, bool need, gmap_pte_t **ptep)
+{
+	*ptep = mm_walk(mm, haddr);
+	if (*ptep || !need)
+		return 0;
+	return mm_pte_get_alloc(mm, haddr, ptep);
+}
+
 int gmap_pgste_set_key(struct gmap_mm *mm, uint64_t haddr, uint8_t key, bool nq)
 {
 	gmap_pte_t *ptep;
@@ -84,15 +95,9 @@ int gmap_pgste_set_key(struct gmap_mm *mm, uint64_t haddr, uint8_t key, bool nq)
 		return -EINVAL;
 	if (mm_large_lock(mm, haddr, &frame))
 		return large_set_key(mm, frame, key);
-	ptep = mm_walk(mm, haddr);
-	/* Without a page table the key is 0 already. */
-	if (!ptep && !(key & (KEY_ACC_F | KEY_R_C)))
-		return 0;
-	if (!ptep) {
-		rc = mm_pte_get_alloc(mm, haddr, &ptep);
-		if (rc)
-			return rc;
-	}
+	rc = key_pte(mm, haddr, key & (KEY_ACC_F | KEY_R_C), &ptep);
+	if (rc || !ptep)
+		return rc;
 	pgste = pgste_get_lock(ptep);
 	rc = guest_set_key(mm, ptep, &pgste, key, nq);
 	pgste_set_unlock(ptep, pgste);
@@ -130,17 +135,14 @@ int gmap_pgste_cond_set_key(struct gmap_mm *mm, uint64_t haddr, uint8_t key, uin
 		rc = large_set_key(mm, frame, key);
 		return rc < 0 ? rc : 1;
 	}
-	ptep = mm_walk(mm, haddr);
-	if (!ptep && !(key & mask)) {
-		/* Key 0 without a page table, and nothing that counts differs. */
+	rc = key_pte(mm, haddr, key & mask, &ptep);
+	if (rc)
+		return rc;
+	if (!ptep) {
+		/* Key 0, and nothing that counts differs. */
 		if (oldkey)
 			*oldkey = 0;
 		return 0;
-	}
-	if (!ptep) {
-		rc = mm_pte_get_alloc(mm, haddr, &ptep);
-		if (rc)
-			return rc;
 	}
 	pgste = pgste_get_lock(ptep);
 	cur = guest_key(mm, ptep, pgste);

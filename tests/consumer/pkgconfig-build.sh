@@ -16,14 +16,8 @@ cc="$*"
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/gmap-consumer-pc.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT
 
-step() {
-	log=$tmp/step.log
-	if ! "$@" >"$log" 2>&1; then
-		cat "$log"
-		echo "FAIL: $*"
-		exit 1
-	fi
-}
+# shellcheck source=step.sh
+. "$(dirname "$0")/step.sh"
 
 step env CC="$cc" meson setup "$tmp/build" "$src" --prefix="$tmp/prefix" --libdir=lib \
 	-Dtests=disabled -Dtools=disabled -Dbench=false -Dexamples=false -Ddocs=disabled
@@ -35,9 +29,10 @@ if [ "$got" != "$version" ]; then
 	echo "FAIL: installed libgmap.pc says version $got, the project is $version"
 	exit 1
 fi
-for h in libgmap common dat arch; do
-	if [ ! -f "$tmp/prefix/include/libgmap/$h.h" ]; then
-		echo "FAIL: $h.h is not installed"
+for h in "$src"/include/libgmap/*.h; do
+	h=$(basename "$h")
+	if [ ! -f "$tmp/prefix/include/libgmap/$h" ]; then
+		echo "FAIL: $h is not installed"
 		exit 1
 	fi
 done

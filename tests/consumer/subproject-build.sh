@@ -14,14 +14,8 @@ here=$(cd "$(dirname "$0")" && pwd)
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/gmap-consumer-sp.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT
 
-step() {
-	log=$tmp/step.log
-	if ! "$@" >"$log" 2>&1; then
-		cat "$log"
-		echo "FAIL: $*"
-		exit 1
-	fi
-}
+# shellcheck source=step.sh
+. "$(dirname "$0")/step.sh"
 
 mkdir -p "$tmp/proj/subprojects"
 cp "$here/subproject/meson.build" "$here/subproject/consumer.c" "$tmp/proj/"

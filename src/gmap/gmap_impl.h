@@ -138,12 +138,12 @@ static inline size_t gmap_struct_size(const struct gmap_arch *arch)
 
 static inline void gmap_table_lock(struct gmap *gmap)
 {
-	mm_spin_lock(&gmap->table_lock);
+	spin_lock(&gmap->table_lock);
 }
 
 static inline void gmap_table_unlock(struct gmap *gmap)
 {
-	mm_spin_unlock(&gmap->table_lock);
+	spin_unlock(&gmap->table_lock);
 }
 
 /* Region and segment tables of a gmap are allocated whole, as the mm's. */

@@ -149,7 +149,7 @@ static int fault_link(struct gmap *gmap, uint64_t gaddr, uint64_t haddr,
 		rc = mm_fault_locked(mm, haddr, access);
 		if (rc)
 			return rc;
-		mm_spin_lock(&mm->ptl);
+		spin_lock(&mm->ptl);
 		gmap_table_lock(gmap);
 		if (radix_lookup(&gmap->guest_to_host, gaddr >> GMAP_SEGMENT_SHIFT) !=
 		    (hseg | GTH_VALID)) {
@@ -167,7 +167,7 @@ static int fault_link(struct gmap *gmap, uint64_t gaddr, uint64_t haddr,
 			}
 		}
 		gmap_table_unlock(gmap);
-		mm_spin_unlock(&mm->ptl);
+		spin_unlock(&mm->ptl);
 	} while (!rc && !linked);
 	return rc;
 }

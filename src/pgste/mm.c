@@ -330,10 +330,10 @@ static int walk_alloc(struct gmap_mm *mm, uint64_t haddr, bool pt, void **out)
 		}
 		e = mm_load(ep);
 		if (e & GMAP_CRSTE_I) {
-			mm_spin_lock(&mm->ptl);
+			spin_lock(&mm->ptl);
 			install(mm, ep, tt, tt == GMAP_TT_SEGMENT ? (void **)&c.pt :
 								    (void **)&c.crst[tt - 1]);
-			mm_spin_unlock(&mm->ptl);
+			spin_unlock(&mm->ptl);
 			e = mm_load(ep);
 		}
 		if (tt == GMAP_TT_SEGMENT) {

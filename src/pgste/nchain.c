@@ -21,13 +21,13 @@ int nchain_add(struct nchain *c, void *block, size_t off)
 {
 	int rc = -EEXIST;
 
-	mm_spin_lock(&c->lock);
+	spin_lock(&c->lock);
 	if (!*find_link(c, block, off)) {
 		*(void **)((char *)block + off) = c->head;
 		__atomic_store_n(&c->head, block, __ATOMIC_SEQ_CST);
 		rc = 0;
 	}
-	mm_spin_unlock(&c->lock);
+	spin_unlock(&c->lock);
 	return rc;
 }
 
@@ -35,14 +35,14 @@ int nchain_del(struct nchain *c, void *block, size_t off)
 {
 	void **link, **next = (void **)((char *)block + off);
 
-	mm_spin_lock(&c->lock);
+	spin_lock(&c->lock);
 	link = find_link(c, block, off);
 	if (!*link) {
-		mm_spin_unlock(&c->lock);
+		spin_unlock(&c->lock);
 		return -ENOENT;
 	}
 	__atomic_store_n(link, *next, __ATOMIC_SEQ_CST);
-	mm_spin_unlock(&c->lock);
+	spin_unlock(&c->lock);
 	/* The grace period: walks that may stand on @block finish. */
 	while (__atomic_load_n(&c->readers, __ATOMIC_SEQ_CST))
 		sched_yield();

@@ -31,6 +31,8 @@
 
 #include <atomic_ops.h>
 
+#include "spin.h"
+
 #include <libgmap/pgste.h>
 
 #include "nchain.h"
@@ -156,21 +158,6 @@ struct gmap_mm {
 	struct mm_frame_pool frame_pool;
 	struct mm_frame_pool large_pool;
 };
-
-/* Spins before a waiter yields its CPU to the holder of a bit lock. */
-#define MM_LOCK_SPINS	64
-
-static inline void mm_spin_lock(AO_TS_t *lock)
-{
-	for (unsigned int n = 0; AO_test_and_set_acquire(lock) == AO_TS_SET; n++)
-		if (n >= MM_LOCK_SPINS)
-			sched_yield();
-}
-
-static inline void mm_spin_unlock(AO_TS_t *lock)
-{
-	AO_CLEAR(lock);
-}
 
 /* Acquire: an mm seen with PGSTEs is seen with the tables enable_sie made. */
 static inline bool mm_has_pgste(const struct gmap_mm *mm)

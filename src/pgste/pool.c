@@ -40,11 +40,11 @@ void *mm_pool_get(struct gmap_mm *mm, struct mm_pool *pool)
 {
 	void *piece;
 
-	mm_spin_lock(&mm->pool_lock);
+	spin_lock(&mm->pool_lock);
 	piece = pool->head;
 	if (piece)
 		pool->head = link_next(mm_load(piece));
-	mm_spin_unlock(&mm->pool_lock);
+	spin_unlock(&mm->pool_lock);
 	return piece;
 }
 
@@ -60,10 +60,10 @@ void *mm_pool_get(struct gmap_mm *mm, struct mm_pool *pool)
  */
 void mm_pool_put(struct gmap_mm *mm, struct mm_pool *pool, void *piece)
 {
-	mm_spin_lock(&mm->pool_lock);
+	spin_lock(&mm->pool_lock);
 	mm_store(piece, link_mk(pool->head));
 	pool->head = piece;
-	mm_spin_unlock(&mm->pool_lock);
+	spin_unlock(&mm->pool_lock);
 }
 
 /**
@@ -133,18 +133,18 @@ static int frame_pool_reserve(struct gmap_mm *mm, struct mm_frame_pool *pool)
 /* Give a frame of the mm back to the backend, uncounted. */
 static void frame_pool_release(struct gmap_mm *mm, struct mm_frame_pool *pool, void *frame)
 {
-	mm_spin_lock(&mm->pool_lock);
+	spin_lock(&mm->pool_lock);
 	pool->owned--;
-	mm_spin_unlock(&mm->pool_lock);
+	spin_unlock(&mm->pool_lock);
 	gmap_arch_free(mm->arch, frame, pool->size);
 }
 
 /* Pool a frame of the mm: it has a slot (frame_pool_reserve()). */
 static void frame_pool_put(struct gmap_mm *mm, struct mm_frame_pool *pool, void *frame)
 {
-	mm_spin_lock(&mm->pool_lock);
+	spin_lock(&mm->pool_lock);
 	pool->free[pool->n++] = frame;
-	mm_spin_unlock(&mm->pool_lock);
+	spin_unlock(&mm->pool_lock);
 }
 
 /**
@@ -181,18 +181,18 @@ void *mm_frame_alloc(struct gmap_mm *mm, bool large, bool *pooled)
 	bool local;
 	int rc;
 
-	mm_spin_lock(&mm->pool_lock);
+	spin_lock(&mm->pool_lock);
 	frame = frame_pool_get(pool);
-	mm_spin_unlock(&mm->pool_lock);
+	spin_unlock(&mm->pool_lock);
 	*pooled = frame;
 	if (!frame) {
 		/* A new frame, then its slot: a failure changes nothing. */
 		frame = gmap_arch_alloc(mm->arch, pool->size, pool->size);
 		if (!frame)
 			return NULL;
-		mm_spin_lock(&mm->pool_lock);
+		spin_lock(&mm->pool_lock);
 		rc = frame_pool_reserve(mm, pool);
-		mm_spin_unlock(&mm->pool_lock);
+		spin_unlock(&mm->pool_lock);
 		if (rc) {
 			gmap_arch_free(mm->arch, frame, pool->size);
 			return NULL;

@@ -68,9 +68,9 @@ static void free_pgtable(struct gmap_mm *mm, uint64_t seg, gmap_crste_t *ste, vo
 	(void)priv;
 	if ((e & GMAP_CRSTE_I) || seg_large(e) || vma_any(mm, seg, seg + GMAP_SEGMENT_SIZE))
 		return;
-	mm_spin_lock(&mm->ptl);
+	spin_lock(&mm->ptl);
 	mm_ste_xchg(mm, seg, ste, MM_SEG_EMPTY);
-	mm_spin_unlock(&mm->ptl);
+	spin_unlock(&mm->ptl);
 	mm_pgtable_free(mm, gmap_arch_real_to_virt(mm->arch, e & GMAP_SEGMENT_PTO),
 			mm_has_pgste(mm));
 }
@@ -98,9 +98,9 @@ static void zap_large(struct gmap_mm *mm, uint64_t seg, gmap_crste_t *ste, void 
 	(void)priv;
 	if (!seg_large(e))
 		return;
-	mm_spin_lock(&mm->ptl);
+	spin_lock(&mm->ptl);
 	mm_ste_xchg(mm, seg, ste, MM_SEG_EMPTY);
-	mm_spin_unlock(&mm->ptl);
+	spin_unlock(&mm->ptl);
 	mm_free_large(mm, e);
 }
 
@@ -126,12 +126,12 @@ static void protect_large(struct gmap_mm *mm, uint64_t seg, gmap_crste_t *ste, v
 
 	if (!seg_large(mm_load(ste)))
 		return;
-	mm_spin_lock(&mm->ptl);
+	spin_lock(&mm->ptl);
 	e = mm_load(ste);
 	new = e_modify(MM_SEG_BITS, e, prot);
 	if (new != e)
 		mm_ste_xchg(mm, seg, ste, new);
-	mm_spin_unlock(&mm->ptl);
+	spin_unlock(&mm->ptl);
 }
 
 /**
@@ -169,13 +169,13 @@ int mm_large_test_and_clear_young(struct gmap_mm *mm, uint64_t haddr)
 	mm_map_read_lock(mm);
 	ste = mm_segment_walk(mm, haddr);
 	if (ste) {
-		mm_spin_lock(&mm->ptl);
+		spin_lock(&mm->ptl);
 		e = mm_load(ste);
 		if (seg_large(e)) {
 			mm_ste_xchg(mm, haddr, ste, e_mkold(MM_SEG_BITS, e));
 			rc = !!(e & GMAP_MM_SEG_YOUNG);
 		}
-		mm_spin_unlock(&mm->ptl);
+		spin_unlock(&mm->ptl);
 	}
 	mm_map_read_unlock(mm);
 	return rc;
@@ -228,7 +228,7 @@ int mm_large_fault(struct gmap_mm *mm, const struct mm_vma *v, uint64_t haddr, b
 	if (!ste)
 		rc = mm_ste_alloc(mm, seg, &ste);
 	if (!rc) {
-		mm_spin_lock(&mm->ptl);
+		spin_lock(&mm->ptl);
 		e = mm_load(ste);
 		if (!seg_large(e)) {
 			mm_store(ste, large_new(mm, v, seg, frame, write));
@@ -240,7 +240,7 @@ int mm_large_fault(struct gmap_mm *mm, const struct mm_vma *v, uint64_t haddr, b
 			if (new != e)
 				mm_ste_xchg(mm, seg, ste, new);
 		}
-		mm_spin_unlock(&mm->ptl);
+		spin_unlock(&mm->ptl);
 	}
 	mm_frame_unused(mm, frame, true, pooled);
 	return rc;
@@ -264,10 +264,10 @@ bool mm_large_lock(struct gmap_mm *mm, uint64_t haddr, uint64_t *frame)
 
 	if (!ste || !seg_large(mm_load(ste)))
 		return false;
-	mm_spin_lock(&mm->ptl);
+	spin_lock(&mm->ptl);
 	e = mm_load(ste);
 	if (!seg_large(e)) {
-		mm_spin_unlock(&mm->ptl);
+		spin_unlock(&mm->ptl);
 		return false;
 	}
 	*frame = (e & GMAP_SEGMENT_SFAA) | (haddr & SEG_MASK & ~(GMAP_PAGE_SIZE - 1));

@@ -70,7 +70,7 @@ static int large_set_key(struct gmap_mm *mm, uint64_t frame, uint8_t key)
 	int rc = gmap_arch_sske(mm->arch, issuer(mm), frame, key & (KEY_ACC_F | KEY_R_C), 0,
 				NULL);
 
-	mm_spin_unlock(&mm->ptl);
+	spin_unlock(&mm->ptl);
 	return rc;
 }
 
@@ -129,7 +129,7 @@ int gmap_pgste_cond_set_key(struct gmap_mm *mm, uint64_t haddr, uint8_t key, uin
 		if (oldkey)
 			*oldkey = cur;
 		if (!((cur ^ key) & mask)) {
-			mm_spin_unlock(&mm->ptl);
+			spin_unlock(&mm->ptl);
 			return 0;
 		}
 		rc = large_set_key(mm, frame, key);
@@ -167,7 +167,7 @@ int gmap_pgste_get_key(struct gmap_mm *mm, uint64_t haddr, uint8_t *key)
 		return -EINVAL;
 	if (mm_large_lock(mm, haddr, &frame)) {
 		*key = gmap_arch_iske(mm->arch, frame);
-		mm_spin_unlock(&mm->ptl);
+		spin_unlock(&mm->ptl);
 		return 0;
 	}
 	ptep = mm_walk(mm, haddr);
@@ -191,7 +191,7 @@ int gmap_pgste_reset_reference(struct gmap_mm *mm, uint64_t haddr)
 		return -EINVAL;
 	if (mm_large_lock(mm, haddr, &frame)) {
 		cc = gmap_arch_rrbe(mm->arch, frame);
-		mm_spin_unlock(&mm->ptl);
+		spin_unlock(&mm->ptl);
 		return cc;
 	}
 	ptep = mm_walk(mm, haddr);

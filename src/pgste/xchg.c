@@ -28,7 +28,7 @@ uint64_t pgste_get_lock(gmap_pte_t *ptep)
 
 		if (AO_compare_and_swap_full(w, old, old | GMAP_PGSTE_PCL))
 			return old | GMAP_PGSTE_PCL;
-		if (n >= MM_LOCK_SPINS)
+		if (n >= SPIN_YIELD_AFTER)
 			sched_yield();
 	}
 }
@@ -59,7 +59,7 @@ uint64_t pte_lock(struct gmap_mm *mm, gmap_pte_t *ptep)
 {
 	if (mm_has_pgste(mm))
 		return pgste_get_lock(ptep);
-	mm_spin_lock(&mm->ptl);
+	spin_lock(&mm->ptl);
 	return 0;
 }
 
@@ -76,7 +76,7 @@ void pte_unlock(struct gmap_mm *mm, gmap_pte_t *ptep, uint64_t pgste)
 	if (mm_has_pgste(mm))
 		pgste_set_unlock(ptep, pgste);
 	else
-		mm_spin_unlock(&mm->ptl);
+		spin_unlock(&mm->ptl);
 }
 
 static uint64_t pte_frame(uint64_t pte)

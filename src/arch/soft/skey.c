@@ -95,7 +95,7 @@ int soft_sske(struct gmap_arch *arch, unsigned int cpu, uint64_t frame, uint8_t 
 
 	(void)cpu;
 	for (;;) {
-		soft_lock(&k->lock);
+		spin_lock(&k->lock);
 		slot = skey_find(k, pfn);
 		prev = slot ? slot->key : 0;
 		if (slot || !arch_sske_stores(prev, key, flags))
@@ -115,7 +115,7 @@ int soft_sske(struct gmap_arch *arch, unsigned int cpu, uint64_t frame, uint8_t 
 		}
 		/* Allocate outside the lock, then look again: another CPU
 		 * may have stored this key or grown the table meanwhile. */
-		soft_unlock(&k->lock);
+		spin_unlock(&k->lock);
 		gmap_arch_free(arch, fresh, skey_bytes(fresh_bits));
 		fresh = gmap_arch_alloc(arch, skey_bytes(want), _Alignof(struct soft_skey_slot));
 		if (!fresh)
@@ -129,7 +129,7 @@ int soft_sske(struct gmap_arch *arch, unsigned int cpu, uint64_t frame, uint8_t 
 		}
 		slot->key = key;
 	}
-	soft_unlock(&k->lock);
+	spin_unlock(&k->lock);
 	if (old)
 		*old = prev;
 	gmap_arch_free(arch, stale, skey_bytes(stale_bits));
@@ -144,12 +144,12 @@ static uint8_t skey_get_clear(struct gmap_arch *arch, uint64_t frame, uint8_t cl
 	struct soft_skey_slot *slot;
 	uint8_t key;
 
-	soft_lock(&k->lock);
+	spin_lock(&k->lock);
 	slot = skey_find(k, frame >> GMAP_PAGE_SHIFT);
 	key = slot ? slot->key : 0;
 	if (slot)
 		slot->key &= (uint8_t)~clear;
-	soft_unlock(&k->lock);
+	spin_unlock(&k->lock);
 	return key;
 }
 

@@ -7,9 +7,9 @@
 #ifndef GMAP_ARCH_SOFT_H
 #define GMAP_ARCH_SOFT_H
 
-#include <sched.h>
-
 #include <atomic_ops.h>
+
+#include "spin.h"
 
 #include "arch/arch_impl.h"
 
@@ -174,27 +174,6 @@ static inline uint64_t soft_entry_bit(const struct soft_arch *s, uint64_t bit)
 	bool swap = __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__ && s->mem.kind == GMAP_DAT_MEM_BE;
 
 	return swap ? __builtin_bswap64(bit) : bit;
-}
-
-/* Spins before a waiter yields its CPU to the holder. */
-#define SOFT_LOCK_SPINS	64
-
-/*
- * Take and drop a spin lock (TLB or key table). Sections are a few dozen
- * instructions, so a waiter spins; past SOFT_LOCK_SPINS it yields, so a
- * preempted holder (more threads than cores, or Valgrind running one
- * thread at a time) gets to run and release the lock.
- */
-static inline void soft_lock(AO_TS_t *lock)
-{
-	for (unsigned int n = 0; AO_test_and_set_acquire(lock) == AO_TS_SET; n++)
-		if (n >= SOFT_LOCK_SPINS)
-			sched_yield();
-}
-
-static inline void soft_unlock(AO_TS_t *lock)
-{
-	AO_CLEAR(lock);
 }
 
 /* tlb.c: the ops that touch the TLB. */

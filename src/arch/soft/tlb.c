@@ -284,13 +284,13 @@ int soft_translate(struct gmap_arch *arch, unsigned int cpu, uint64_t vaddr,
 	if (s->strict && tlb_read_fast(s, tlb, asce.val, vaddr, &req, res))
 		return 0;
 
-	soft_lock(&tlb->lock);
+	spin_lock(&tlb->lock);
 	gen = tlb->gen;
 	hit = tlb_find(s, tlb, asce.val, vaddr);
 	cached = hit != NULL;
 	if (cached)
 		tlbe_load(&e, hit);
-	soft_unlock(&tlb->lock);
+	spin_unlock(&tlb->lock);
 
 	if (cached && s->strict) {
 		tlbe_translate(&e, vaddr, &req, res);
@@ -305,7 +305,7 @@ int soft_translate(struct gmap_arch *arch, unsigned int cpu, uint64_t vaddr,
 	if (!formed && !cached)
 		return 0;
 
-	soft_lock(&tlb->lock);
+	spin_lock(&tlb->lock);
 	tlb_write_begin(tlb);
 	if (cached) {
 		/* Refresh: the walk replaces what the TLB held. */
@@ -316,7 +316,7 @@ int soft_translate(struct gmap_arch *arch, unsigned int cpu, uint64_t vaddr,
 	if (formed && tlb->gen == gen)
 		tlb_insert(s, tlb, &e);
 	tlb_write_end(tlb);
-	soft_unlock(&tlb->lock);
+	spin_unlock(&tlb->lock);
 	return 0;
 }
 
@@ -344,11 +344,11 @@ int soft_tlb_lookup(struct gmap_arch *arch, unsigned int cpu, gmap_asce_t asce,
 	};
 	struct soft_tlbe e, *hit;
 
-	soft_lock(&tlb->lock);
+	spin_lock(&tlb->lock);
 	hit = tlb_find(s, tlb, asce.val, vaddr);
 	if (hit)
 		tlbe_load(&e, hit);
-	soft_unlock(&tlb->lock);
+	spin_unlock(&tlb->lock);
 	if (!hit)
 		return 0;
 	tlbe_translate(&e, vaddr, &req, res);
@@ -369,10 +369,10 @@ int soft_tlb_count(struct gmap_arch *arch, unsigned int cpu)
 	struct soft_tlb *tlb = &s->tlb[cpu];
 	int n = 0;
 
-	soft_lock(&tlb->lock);
+	spin_lock(&tlb->lock);
 	for (unsigned int i = 0; i < s->tlb_entries; i++)
 		n += tlb->e[i].tag != 0;
-	soft_unlock(&tlb->lock);
+	spin_unlock(&tlb->lock);
 	return n;
 }
 
@@ -450,7 +450,7 @@ static void tlb_purge(struct soft_arch *s, unsigned int cpu, unsigned int flags,
 	for (unsigned int c = first; c <= last; c++) {
 		struct soft_tlb *tlb = &s->tlb[c];
 
-		soft_lock(&tlb->lock);
+		spin_lock(&tlb->lock);
 		__atomic_store_n(&tlb->gen, tlb->gen + 1, __ATOMIC_RELEASE);
 		if (paths_may_hold(tlb, sel)) {
 			tlb_write_begin(tlb);
@@ -463,7 +463,7 @@ static void tlb_purge(struct soft_arch *s, unsigned int cpu, unsigned int flags,
 			}
 			tlb_write_end(tlb);
 		}
-		soft_unlock(&tlb->lock);
+		spin_unlock(&tlb->lock);
 	}
 }
 

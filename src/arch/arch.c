@@ -41,22 +41,6 @@ static size_t fix_align(size_t align)
 	return align < sizeof(void *) ? sizeof(void *) : align;
 }
 
-void *arch_opts_alloc(const struct gmap_arch_opts *opts, size_t size, size_t align)
-{
-	const struct gmap_alloc_ops *a = ARCH_OPT(opts, alloc, NULL);
-	void *priv = ARCH_OPT(opts, alloc_priv, NULL);
-	void *p;
-
-	if (!a)
-		a = DEFAULT_ALLOC_OPS;
-	if (!a)
-		return NULL;
-	p = a->alloc(priv, size, fix_align(align));
-	if (p)
-		memset(p, 0, size);
-	return p;
-}
-
 int arch_init_base(struct gmap_arch *base, const struct gmap_arch_opts *opts,
 		   const struct gmap_arch_backend_ops *ops, uint32_t default_facilities)
 {

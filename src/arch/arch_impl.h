@@ -105,7 +105,4 @@ static inline bool arch_sske_stores(uint8_t old, uint8_t key, unsigned int flags
  */
 const unsigned long *arch_purge_gen(struct gmap_arch *arch, unsigned int cpu);
 
-/* Allocation through the hook before the instance exists. */
-void *arch_opts_alloc(const struct gmap_arch_opts *opts, size_t size, size_t align);
-
 #endif /* GMAP_ARCH_IMPL_H */

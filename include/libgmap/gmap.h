@@ -45,6 +45,9 @@ struct gmap;
  * ignores the ACC bits while AV is zero, and the gmap never sets AV. */
 #define GMAP_SEG_GMAP_IN	0x8000ULL	/* bit 48: notify on invalidation */
 #define GMAP_SEG_GMAP_UC	0x4000ULL	/* bit 49: dirty since last sync */
+/* bit 50: a shadow (shadow.h) holds a table or pte built from the
+ * segment's storage; any exchange of the entry unshadows them */
+#define GMAP_SEG_GMAP_VSIE	0x2000ULL
 
 /**
  * gmap_create() - create a guest address space on a host mm.

@@ -14,5 +14,6 @@
 #include <libgmap/pgste.h>
 #include <libgmap/gmap.h>
 #include <libgmap/gaccess.h>
+#include <libgmap/shadow.h>
 
 #endif /* LIBGMAP_LIBGMAP_H */

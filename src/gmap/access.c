@@ -25,11 +25,13 @@
 /* Fetch-protection override covers effective addresses 0-2047. */
 #define GACC_FPO_END	2048
 
-/* Whether backend CPU @cpu runs @gmap (its ASCE is loaded there); read
- * from the backend's instance, as this is on every access. */
+/* Whether backend CPU @cpu runs @gmap (its ASCE is loaded there), which
+ * is not a shadow; read from the backend's instance, as this is on every
+ * access. */
 static inline bool gacc_cpu_ok(const struct gmap *gmap, unsigned int cpu)
 {
-	return cpu < gmap->arch->ncpus && gmap->arch->cpu_asce[cpu].val == gmap->asce.val;
+	return cpu < gmap->arch->ncpus && gmap->arch->cpu_asce[cpu].val == gmap->asce.val &&
+	       !gmap_shadow(gmap);
 }
 
 /* The CPU's purge count now (acquire: a purge that returned before is

@@ -70,7 +70,8 @@ static long sync_large(struct gmap *gmap, gmap_crste_t *segp, uint64_t gaddr, ui
 		if (dirty && (e & GMAP_CRSTE_P))
 			mm_store(segp, e);
 		else if (dirty)
-			gmap_segment_xchg(gmap, segp, e | GMAP_CRSTE_P, gaddr);
+			gmap_segment_xchg(gmap, segp, e | GMAP_CRSTE_P, gaddr,
+					  gmap_host_segment(gmap, gaddr) & ~GTH_VALID);
 		gmap_table_unlock(gmap);
 	}
 	if (!dirty)
@@ -123,7 +124,8 @@ long gmap_sync_dirty_log(struct gmap *gmap, uint64_t gaddr, uint64_t npages, uin
 	long dirty = 0;
 
 	if (!bitmap || !npages || (gaddr & (GMAP_PAGE_SIZE - 1)) ||
-	    npages > (UINT64_MAX >> GMAP_PAGE_SHIFT) || last < gaddr || last > gmap->limit)
+	    npages > (UINT64_MAX >> GMAP_PAGE_SHIFT) || last < gaddr || last > gmap->limit ||
+	    gmap_shadow(gmap))
 		return -EINVAL;
 	mm_map_read_lock(gmap->mm);
 	for (done = 0; done < npages; done += n) {

@@ -23,13 +23,20 @@ static int top_tt_of(uint64_t limit)
 	return GMAP_TT_REGION1;
 }
 
-int gmap_create(struct gmap_mm *mm, uint64_t limit, struct gmap **out)
+/**
+ * gmap_alloc() - allocate a gmap: struct, top table, ASCE (gmap_alloc()).
+ * @mm: the host mm
+ * @limit: highest guest address (inclusive)
+ * @tt: the top table's type
+ * @out: out: the gmap, with one reference, not yet known to the mm
+ *
+ * Context: any thread; allocates.
+ * Return: 0; -ENOMEM (nothing allocated).
+ */
+int gmap_alloc(struct gmap_mm *mm, uint64_t limit, int tt, struct gmap **out)
 {
 	struct gmap *gmap;
-	int tt = top_tt_of(limit);
 
-	if (!mm || !out || !gmap_mm_has_pgste(mm))
-		return -EINVAL;
 	gmap = gmap_arch_alloc(mm->arch, gmap_struct_size(mm->arch), _Alignof(struct gmap));
 	if (!gmap)
 		return -ENOMEM;
@@ -52,10 +59,26 @@ int gmap_create(struct gmap_mm *mm, uint64_t limit, struct gmap **out)
 	AO_store(&gmap->ref, 1);
 	AO_store(&gmap->table_bytes, GMAP_CRST_BYTES);
 	gmap->table_lock = AO_TS_INITIALIZER;
+	gmap->shadow_lock = AO_TS_INITIALIZER;
 	gmap->notifiers = (struct nchain)NCHAIN_INIT;
 	radix_init(&gmap->guest_to_host, mm->arch);
 	radix_init(&gmap->host_to_guest, mm->arch);
+	*out = gmap;
+	return 0;
+}
+
+int gmap_create(struct gmap_mm *mm, uint64_t limit, struct gmap **out)
+{
+	struct gmap *gmap;
+	int rc;
+
+	if (!mm || !out || !gmap_mm_has_pgste(mm))
+		return -EINVAL;
+	rc = gmap_alloc(mm, limit, top_tt_of(limit), &gmap);
+	if (rc)
+		return rc;
 	gmap->mm_nb.invalidate = gmap_pte_notify;
+	gmap->mm_nb.shadow = shadow_pte_notify;
 	gmap->mm_nb.segment = gmap_segment_notify;
 	gmap->mm_nb.priv = gmap;
 	/* A fresh notifier with a callback: cannot fail. */
@@ -74,6 +97,7 @@ struct gmap *gmap_get(struct gmap *gmap)
 static void gmap_teardown(struct gmap *gmap)
 {
 	gmap_mm_notifier_unregister(gmap->mm, &gmap->mm_nb);
+	shadow_remove_children(gmap);
 	gmap_table_lock(gmap);
 	/* No CPU runs the gmap any more; its entries may still be in TLBs. */
 	gmap_arch_idte_asce(gmap->arch, 0, gmap->asce, 0);
@@ -82,7 +106,7 @@ static void gmap_teardown(struct gmap *gmap)
 	radix_destroy(&gmap->guest_to_host);
 	radix_destroy(&gmap->host_to_guest);
 	gmap->notifiers.head = NULL;
-	gmap->removed = true;
+	__atomic_store_n(&gmap->removed, true, __ATOMIC_RELEASE);
 	gmap_table_unlock(gmap);
 }
 
@@ -90,13 +114,19 @@ void gmap_put(struct gmap *gmap)
 {
 	if (!gmap || AO_fetch_and_sub1(&gmap->ref) != 1)
 		return;
-	if (!gmap->removed)
+	if (gmap_shadow(gmap))
+		shadow_destroy(gmap);
+	else if (!gmap->removed)
 		gmap_teardown(gmap);
 	gmap_arch_free(gmap->arch, gmap, gmap_struct_size(gmap->arch));
 }
 
 void gmap_remove(struct gmap *gmap)
 {
+	if (gmap_shadow(gmap)) {
+		shadow_remove(gmap);
+		return;
+	}
 	gmap_teardown(gmap);
 	gmap_put(gmap);
 }

@@ -105,6 +105,23 @@ struct gacc_tlb {
  * @notifiers: the gmap's notifier chain
  * @enabled: mask of the CPUs running the gmap (atomic)
  * @table_bytes: bytes of region and segment tables held (atomic)
+ * @shadow_lock: a parent's lock of @children (shadow.h gives the order)
+ * @children: a parent's shadows, newest first, linked by @next_child
+ * @nr_children: how many
+ * @parent: a shadow's parent (holding a reference); NULL for a gmap
+ * @next_child: a shadow's link in its parent's @children
+ * @orig_asce: a shadow's guest-1 ASCE
+ * @edat_level: a shadow's EDAT level (0-2)
+ * @facilities: GMAP_FAC_* a shadow walks guest-1 tables with
+ * @initialized: a shadow's top table is protected (atomic)
+ * @partial: a table of the shadow lies partly outside guest-1 storage
+ * @seq: count of a shadow's unshadows (atomic; src/shadow)
+ * @host_to_rmap: a shadow's reverse map: parent host page index (haddr >>
+ *	12) -> chain of struct shadow_rmap
+ * @origins: a shadow's tables: real address >> 11 -> guest-1 origin |
+ *	SHADOW_ORIGIN_* flags
+ * @crst_pool: a shadow's free region and segment tables
+ * @pgt_pool: a shadow's free page tables
  * @gacc: the access cache of each backend CPU (gmap_arch_ncpus() of them)
  */
 struct gmap {
@@ -123,8 +140,35 @@ struct gmap {
 	struct nchain notifiers;
 	AO_t enabled;
 	AO_t table_bytes;
+	AO_TS_t shadow_lock;
+	struct gmap *children;
+	unsigned int nr_children;
+	struct gmap *parent;
+	struct gmap *next_child;
+	gmap_asce_t orig_asce;
+	int edat_level;
+	uint32_t facilities;
+	AO_t initialized;
+	bool partial;
+	AO_t seq;
+	struct gmap_radix host_to_rmap;
+	struct gmap_radix origins;
+	void *crst_pool;
+	void *pgt_pool;
 	struct gacc_tlb gacc[];
 };
+
+/* Whether a gmap is a shadow (read without a lock: set at creation). */
+static inline bool gmap_shadow(const struct gmap *gmap)
+{
+	return gmap->parent != NULL;
+}
+
+/* Whether gmap_remove() (or, for a shadow, its drop) has run. */
+static inline bool gmap_removed(const struct gmap *gmap)
+{
+	return __atomic_load_n(&gmap->removed, __ATOMIC_ACQUIRE);
+}
 
 /* Bytes of a struct gmap with its access caches. */
 static inline size_t gmap_struct_size(const struct gmap_arch *arch)
@@ -175,6 +219,15 @@ gmap_crste_t *gmap_install_tables(struct gmap *gmap, uint64_t gaddr, struct gmap
 void gmap_free_tables(struct gmap *gmap, struct gmap_tables *c);
 /* map.c: free a table and the gmap tables below it (not page tables). */
 void gmap_free_table_tree(struct gmap *gmap, gmap_crste_t *table, int tt);
+/* gmap.c: allocate a gmap with a top table of type @tt (registered with
+ * the mm, one reference): 0 or -ENOMEM. */
+int gmap_alloc(struct gmap_mm *mm, uint64_t limit, int tt, struct gmap **out);
+/* map.c: the host address of guest segment @gaddr, or 0 (GTH_VALID set:
+ * the value of guest_to_host). */
+static inline uint64_t gmap_host_segment(struct gmap *gmap, uint64_t gaddr)
+{
+	return radix_lookup(&gmap->guest_to_host, gaddr >> GMAP_SEGMENT_SHIFT);
+}
 /* link.c: the mm's segment callback: unlink the host range's segments. */
 void gmap_segment_notify(struct gmap_mm *mm, uint64_t start, uint64_t end, void *priv);
 
@@ -188,9 +241,32 @@ void gmap_call_notifier(struct gmap *gmap, uint64_t start, uint64_t end);
 /* notify.c: the mm's invalidate callback (pte with IN), host range. */
 void gmap_pte_notify(struct gmap_mm *mm, uint64_t start, uint64_t end, void *priv);
 /* notify.c: replace the large segment entry @segp of guest segment
- * @gaddr by @new (gmap_pmdp_xchg()): notifiers when the old entry has
- * GMAP_SEG_GMAP_IN (which @new loses), IDTE for the gmap's ASCE, store;
- * table_lock held. */
-void gmap_segment_xchg(struct gmap *gmap, gmap_crste_t *segp, uint64_t new, uint64_t gaddr);
+ * @gaddr, linked to host segment @haddr, by @new (gmap_pmdp_xchg()):
+ * notifiers when the old entry has GMAP_SEG_GMAP_IN, the shadows'
+ * unshadow for @haddr's segment when it has GMAP_SEG_GMAP_VSIE (@new
+ * loses both), IDTE for the gmap's ASCE, store; table_lock held. */
+void gmap_segment_xchg(struct gmap *gmap, gmap_crste_t *segp, uint64_t new, uint64_t gaddr,
+		       uint64_t haddr);
+
+/*
+ * The shadow layer's hooks (src/shadow), called by the gmap layer:
+ * shadow_pte_notify() is every gmap's mm shadow callback (a parent pte
+ * with VSIE changed); shadow_notify_host() unshadows what the parent's
+ * shadows built from host pages [@start, @end) (a large segment with
+ * GMAP_SEG_GMAP_VSIE changed, guest-1 memory unmapped or remapped);
+ * shadow_parent_mapped() drops the shadows that hold a table partly
+ * outside guest-1 storage after the parent mapped more of it;
+ * shadow_remove_children() drops every shadow of a parent being removed;
+ * shadow_remove() is gmap_remove() of a shadow; shadow_destroy() frees a
+ * shadow on its last reference; shadow_translate() is gmap_translate()
+ * through a shadow's tables.
+ */
+void shadow_pte_notify(struct gmap_mm *mm, uint64_t start, uint64_t end, void *priv);
+void shadow_notify_host(struct gmap *parent, uint64_t start, uint64_t end, bool ptes_only);
+void shadow_parent_mapped(struct gmap *parent);
+void shadow_remove_children(struct gmap *parent);
+void shadow_remove(struct gmap *sg);
+void shadow_destroy(struct gmap *sg);
+int shadow_translate(struct gmap *sg, uint64_t saddr, uint64_t *haddr);
 
 #endif /* GMAP_GMAP_IMPL_H */

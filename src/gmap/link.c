@@ -29,10 +29,11 @@
  * new value; a large one through gmap_segment_xchg(), which notifies for
  * an armed segment. table_lock held.
  */
-static void seg_xchg(struct gmap *gmap, uint64_t gaddr, gmap_crste_t *ep, uint64_t new_val)
+static void seg_xchg(struct gmap *gmap, uint64_t gaddr, uint64_t haddr, gmap_crste_t *ep,
+		     uint64_t new_val)
 {
 	if (mm_load(ep) & GMAP_CRSTE_FC) {
-		gmap_segment_xchg(gmap, ep, new_val, gaddr);
+		gmap_segment_xchg(gmap, ep, new_val, gaddr, haddr & ~(GMAP_SEGMENT_SIZE - 1));
 		return;
 	}
 	gmap_arch_idte(gmap->arch, 0, gmap->asce, gaddr, ep, 0);
@@ -58,7 +59,7 @@ uint64_t gmap_unlink_host_segment(struct gmap *gmap, uint64_t haddr)
 	uint64_t g = radix_delete(&gmap->host_to_guest, haddr >> GMAP_SEGMENT_SHIFT);
 
 	if (g)
-		seg_xchg(gmap, g & ~GTH_VALID,
+		seg_xchg(gmap, g & ~GTH_VALID, haddr,
 			 gmap_table_walk(gmap, g & ~GTH_VALID, GMAP_TT_SEGMENT), GMAP_SEG_EMPTY);
 	return g;
 }
@@ -123,10 +124,10 @@ static void link_segment(struct gmap *gmap, uint64_t gseg, uint64_t haddr, gmap_
 		mm_store(ep, new_val);
 	else if (old & GMAP_CRSTE_I)
 		/* Invalidated by gmap_mprotect_notify(): take the host's again. */
-		seg_xchg(gmap, gseg, ep, new_val);
+		seg_xchg(gmap, gseg, haddr, ep, new_val);
 	else if ((old & GMAP_CRSTE_FC) && (old & GMAP_CRSTE_P) && !(new_val & GMAP_CRSTE_P) &&
 		 store)
-		seg_xchg(gmap, gseg, ep, (old & ~GMAP_CRSTE_P) | GMAP_SEG_GMAP_UC);
+		seg_xchg(gmap, gseg, haddr, ep, (old & ~GMAP_CRSTE_P) | GMAP_SEG_GMAP_UC);
 	radix_insert(&gmap->host_to_guest, haddr >> GMAP_SEGMENT_SHIFT, gseg | GTH_VALID);
 }
 
@@ -178,7 +179,7 @@ int gmap_fault(struct gmap *gmap, uint64_t gaddr, enum gmap_dat_access access)
 	uint64_t haddr;
 	int rc;
 
-	if ((unsigned int)access > GMAP_DAT_IFETCH)
+	if ((unsigned int)access > GMAP_DAT_IFETCH || gmap_shadow(gmap))
 		return -EINVAL;
 	do {
 		if (gmap_translate(gmap, gaddr, &haddr))
@@ -202,7 +203,8 @@ int gmap_discard(struct gmap *gmap, uint64_t from, uint64_t to)
 {
 	uint64_t next, haddr;
 
-	if (((from | to) & (GMAP_PAGE_SIZE - 1)) || to <= from || to - 1 > gmap->limit)
+	if (((from | to) & (GMAP_PAGE_SIZE - 1)) || to <= from || to - 1 > gmap->limit ||
+	    gmap_shadow(gmap))
 		return -EINVAL;
 	for (uint64_t g = from; g < to; g = next) {
 		next = (g | (GMAP_SEGMENT_SIZE - 1)) + 1;

@@ -186,9 +186,17 @@ static void unlink_if_linked(struct gmap *gmap, uint64_t gaddr, uint64_t haddr)
 		gmap_unlink_host_segment(gmap, haddr);
 }
 
+/* Guest segment @gaddr, mapped to host segment @old, goes or moves: what
+ * shadows built from it goes too, and a link to it; table_lock held. */
+static void segment_gone(struct gmap *gmap, uint64_t gaddr, uint64_t old)
+{
+	shadow_notify_host(gmap, old, old + GMAP_SEGMENT_SIZE, false);
+	unlink_if_linked(gmap, gaddr, old);
+}
+
 int gmap_map_segment(struct gmap *gmap, uint64_t from, uint64_t to, uint64_t len)
 {
-	if (!host_range_ok(gmap, from, len) || !guest_range_ok(gmap, to, len))
+	if (!host_range_ok(gmap, from, len) || !guest_range_ok(gmap, to, len) || gmap_shadow(gmap))
 		return -EINVAL;
 	/* After the reserves, no insert can fail: nothing to roll back. */
 	for (uint64_t off = 0; off < len; off += GMAP_SEGMENT_SIZE)
@@ -200,23 +208,24 @@ int gmap_map_segment(struct gmap *gmap, uint64_t from, uint64_t to, uint64_t len
 		uint64_t old = radix_lookup(&gmap->guest_to_host, gidx);
 
 		if (old)
-			unlink_if_linked(gmap, to + off, old & ~GTH_VALID);
+			segment_gone(gmap, to + off, old & ~GTH_VALID);
 		radix_insert(&gmap->guest_to_host, gidx, (from + off) | GTH_VALID);
 	}
+	shadow_parent_mapped(gmap);
 	gmap_table_unlock(gmap);
 	return 0;
 }
 
 int gmap_unmap_segment(struct gmap *gmap, uint64_t to, uint64_t len)
 {
-	if (!guest_range_ok(gmap, to, len))
+	if (!guest_range_ok(gmap, to, len) || gmap_shadow(gmap))
 		return -EINVAL;
 	gmap_table_lock(gmap);
 	for (uint64_t off = 0; off < len; off += GMAP_SEGMENT_SIZE) {
 		uint64_t old = radix_delete(&gmap->guest_to_host, (to + off) >> GMAP_SEGMENT_SHIFT);
 
 		if (old)
-			unlink_if_linked(gmap, to + off, old & ~GTH_VALID);
+			segment_gone(gmap, to + off, old & ~GTH_VALID);
 	}
 	gmap_table_unlock(gmap);
 	return 0;
@@ -226,6 +235,8 @@ int gmap_translate(struct gmap *gmap, uint64_t gaddr, uint64_t *haddr)
 {
 	uint64_t v;
 
+	if (gmap_shadow(gmap))
+		return shadow_translate(gmap, gaddr, haddr);
 	if (gaddr > gmap->limit)
 		return -EFAULT;
 	v = radix_lookup(&gmap->guest_to_host, gaddr >> GMAP_SEGMENT_SHIFT);

@@ -73,23 +73,31 @@ void gmap_pte_notify(struct gmap_mm *mm, uint64_t start, uint64_t end, void *pri
  * gmap_segment_xchg() - exchange a large segment entry of the gmap.
  * @gmap: the gmap
  * @segp: the gmap's segment entry (FC=1, valid or invalidated)
- * @new: the new entry; its GMAP_SEG_GMAP_IN is dropped
+ * @new: the new entry; its GMAP_SEG_GMAP_IN and GMAP_SEG_GMAP_VSIE are
+ *	dropped
  * @gaddr: a guest address in the segment
+ * @haddr: the host segment it is linked to (1 MB aligned)
  *
- * An armed entry calls the notifiers for the whole segment first; then
+ * An armed entry calls the notifiers for the whole segment first, and an
+ * entry shadows were built on unshadows what they built from it; then
  * IDTE sets I and purges the TLB entries formed through it for the gmap's
  * ASCE (on every CPU), and the new entry is stored. Mirrors
- * gmap_pmdp_xchg().
- * Context: the gmap's table lock is held; no allocation.
+ * gmap_pmdp_xchg() with gmap_shadow_notify() for the segment.
+ * Context: the gmap's table lock is held; takes the shadow lock; no
+ * allocation.
  */
-void gmap_segment_xchg(struct gmap *gmap, gmap_crste_t *segp, uint64_t new, uint64_t gaddr)
+void gmap_segment_xchg(struct gmap *gmap, gmap_crste_t *segp, uint64_t new, uint64_t gaddr,
+		       uint64_t haddr)
 {
 	uint64_t start = gaddr & ~(GMAP_SEGMENT_SIZE - 1);
+	uint64_t old = mm_load(segp);
 
-	if (mm_load(segp) & GMAP_SEG_GMAP_IN)
+	if (old & GMAP_SEG_GMAP_IN)
 		gmap_call_notifier(gmap, start, start + GMAP_SEGMENT_SIZE - 1);
+	if (old & GMAP_SEG_GMAP_VSIE)
+		shadow_notify_host(gmap, haddr, haddr + GMAP_SEGMENT_SIZE, false);
 	gmap_arch_idte(gmap->arch, 0, gmap->asce, start, segp, 0);
-	mm_store(segp, new & ~GMAP_SEG_GMAP_IN);
+	mm_store(segp, new & ~(GMAP_SEG_GMAP_IN | GMAP_SEG_GMAP_VSIE));
 }
 
 int gmap_notifier_register(struct gmap *gmap, struct gmap_notifier *nb)
@@ -117,9 +125,10 @@ static enum gmap_dat_access prot_access(unsigned int prot)
  * Return: 0; -EAGAIN when the entry denies what @prot keeps (the caller
  * faults the segment in and retries) or is no longer large.
  */
-static int protect_segment(struct gmap *gmap, uint64_t gaddr, gmap_crste_t *segp,
+static int protect_segment(struct gmap *gmap, uint64_t gaddr, uint64_t haddr, gmap_crste_t *segp,
 			   unsigned int prot)
 {
+	uint64_t hseg = haddr & ~(GMAP_SEGMENT_SIZE - 1);
 	uint64_t e;
 	int rc = -EAGAIN;
 
@@ -129,9 +138,9 @@ static int protect_segment(struct gmap *gmap, uint64_t gaddr, gmap_crste_t *segp
 	    ((e & GMAP_CRSTE_P) && (prot & GMAP_MM_PROT_WRITE)))
 		goto out;
 	if (prot == GMAP_MM_PROT_NONE && !(e & GMAP_CRSTE_I))
-		gmap_segment_xchg(gmap, segp, e | GMAP_CRSTE_I, gaddr);
+		gmap_segment_xchg(gmap, segp, e | GMAP_CRSTE_I, gaddr, hseg);
 	else if (prot == GMAP_MM_PROT_READ && !(e & GMAP_CRSTE_P))
-		gmap_segment_xchg(gmap, segp, e | GMAP_CRSTE_P, gaddr);
+		gmap_segment_xchg(gmap, segp, e | GMAP_CRSTE_P, gaddr, hseg);
 	mm_store(segp, mm_load(segp) | GMAP_SEG_GMAP_IN);
 	rc = 0;
 out:
@@ -174,7 +183,7 @@ static int protect_one(struct gmap *gmap, uint64_t gaddr, unsigned int prot, uin
 	e = segp ? mm_load(segp) : GMAP_CRSTE_I;
 	if (e & GMAP_CRSTE_FC) {
 		*next = (gaddr | (GMAP_SEGMENT_SIZE - 1)) + 1;
-		return protect_segment(gmap, gaddr, segp, prot);
+		return protect_segment(gmap, gaddr, haddr, segp, prot);
 	}
 	/* Only a linked page table reaches the notifiers (host_to_guest). */
 	if (e & GMAP_CRSTE_I)
@@ -189,7 +198,7 @@ int gmap_mprotect_notify(struct gmap *gmap, uint64_t gaddr, uint64_t len, unsign
 	int rc;
 
 	if (((gaddr | len) & (GMAP_PAGE_SIZE - 1)) || !len || last < gaddr || last > gmap->limit ||
-	    (prot & ~(GMAP_MM_PROT_READ | GMAP_MM_PROT_WRITE)))
+	    (prot & ~(GMAP_MM_PROT_READ | GMAP_MM_PROT_WRITE)) || gmap_shadow(gmap))
 		return -EINVAL;
 	/* Without ESOP a writable pte is made dirty up front: READ cannot hold. */
 	if (prot == GMAP_MM_PROT_READ && !(gmap_arch_facilities(gmap->arch) & GMAP_FAC_ESOP1))

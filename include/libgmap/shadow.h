@@ -31,7 +31,9 @@
  * gmap_discard(), gmap_mprotect_notify(), gmap_sync_dirty_log(), guest
  * access) return -EINVAL for a shadow. gmap_remove() of a shadow drops it
  * from its parent (as if its top table changed) and puts the caller's
- * reference. gmap_translate() of a shadow walks its tables and gives the
+ * reference. A shadow holds a reference to its parent: a parent with
+ * shadows goes with gmap_remove(), which drops them (gmap_put() alone
+ * leaves it alive while they are). gmap_translate() of a shadow walks its tables and gives the
  * parent's host address (the mm's) of the guest-2 byte.
  *
  * Where the parent maps guest 1 with a 1 MB large segment, protection and
@@ -91,7 +93,9 @@ extern "C" {
  * Context: any thread; takes the parent's shadow lock, faults the parent
  * in (its map lock, page-table lock and table lock); allocates.
  * Return: 0; -EINVAL for NULL @parent/@out, a shadow or removed @parent,
- * or an @edat_level outside 0-2; -EAGAIN
+ * or an @edat_level outside 0-2; -EOPNOTSUPP on a machine without ESOP-1
+ * (protecting a guest-1 table page needs it: KVM offers vSIE only with
+ * it, kvm_s390_cpu_feat_init()); -EAGAIN
  * while the shadow is being created by another caller, or when it was
  * dropped while being created (call again); -EFAULT when the top table
  * is refused by the host; -ENOMEM. On error *@out is untouched and the

@@ -263,6 +263,11 @@ const unsigned long *arch_purge_gen(struct gmap_arch *arch, unsigned int cpu)
 	return arch->ops->purge_gen ? arch->ops->purge_gen(arch, cpu) : NULL;
 }
 
+const unsigned long *arch_purge_count(struct gmap_arch *arch, unsigned int cpu)
+{
+	return arch->ops->purge_count ? arch->ops->purge_count(arch, cpu) : NULL;
+}
+
 int gmap_arch_tlb_lookup(struct gmap_arch *arch, unsigned int cpu, gmap_asce_t asce,
 			 uint64_t vaddr, struct gmap_dat_result *res)
 {

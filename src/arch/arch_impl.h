@@ -51,8 +51,9 @@ struct gmap_arch_backend_ops {
 	int (*tlb_lookup)(struct gmap_arch *arch, unsigned int cpu, gmap_asce_t asce,
 			  uint64_t vaddr, struct gmap_dat_result *res);
 	int (*tlb_count)(struct gmap_arch *arch, unsigned int cpu);
-	/* Optional: see arch_purge_gen(). */
+	/* Optional: see arch_purge_gen() and arch_purge_count(). */
 	const unsigned long *(*purge_gen)(struct gmap_arch *arch, unsigned int cpu);
+	const unsigned long *(*purge_count)(struct gmap_arch *arch, unsigned int cpu);
 	int (*sske)(struct gmap_arch *arch, unsigned int cpu, uint64_t frame,
 		    uint8_t key, unsigned int flags, uint8_t *old);
 	uint8_t (*iske)(struct gmap_arch *arch, uint64_t frame);
@@ -104,5 +105,15 @@ static inline bool arch_sske_stores(uint8_t old, uint8_t key, unsigned int flags
  * @cpu must be valid.
  */
 const unsigned long *arch_purge_gen(struct gmap_arch *arch, unsigned int cpu);
+
+/*
+ * arch_purge_count() - the same purge count in any mode, for a store that
+ * must learn whether its translation was purged while it was under way:
+ * the machine's IPTE and IDTE wait for such a store (the quiesce), a
+ * model that does not must let the store be redone through a fresh
+ * translation. NULL when the backend's invalidations wait (the hardware).
+ * @cpu must be valid.
+ */
+const unsigned long *arch_purge_count(struct gmap_arch *arch, unsigned int cpu);
 
 #endif /* GMAP_ARCH_IMPL_H */

@@ -41,6 +41,30 @@ static inline unsigned long gacc_gen(const struct gacc_tlb *t)
 	return t->gen ? __atomic_load_n(t->gen, __ATOMIC_ACQUIRE) : 0;
 }
 
+/* The CPU's purge count in any mode, before a store's translation. */
+static inline unsigned long gacc_purges(const struct gacc_tlb *t)
+{
+	return t->purges ? __atomic_load_n(t->purges, __ATOMIC_ACQUIRE) : 0;
+}
+
+/*
+ * Whether a store may have raced with a purge of its translation: the
+ * machine's IPTE / IDTE wait for it, the soft backend's do not, so the
+ * store is redone through a fresh translation, which faults on a
+ * protection set meanwhile (and so reaches that protection's notifier).
+ * The fence pairs with the one of a reader that protected the page
+ * (gmap_shadow_fault()): either the reader sees the store or the store
+ * sees the purge.
+ */
+static inline bool gacc_store_raced(const struct gacc_tlb *t, enum gmap_dat_access access,
+				    unsigned long purges)
+{
+	if (access != GMAP_DAT_STORE || !t->purges)
+		return false;
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	return __atomic_load_n(t->purges, __ATOMIC_RELAXED) != purges;
+}
+
 /* The access-cache entry of @gaddr's page. */
 static inline struct gacc_tlbe *gacc_tlbe_of(struct gacc_tlb *t, uint64_t gaddr)
 {
@@ -126,18 +150,26 @@ static inline void gacc_copy(unsigned char *host, void *data, size_t len,
 {
 	unsigned char *dst = access == GMAP_DAT_STORE ? host : data;
 	const unsigned char *src = access == GMAP_DAT_STORE ? data : host;
+	uint64_t v;
 
-	/* The operand sizes of most instructions, copied without a call. */
-	switch (len) {
-	case 4:
-		memcpy(dst, src, 4);
-		break;
-	case 8:
-		memcpy(dst, src, 8);
-		break;
-	default:
-		memcpy(dst, src, len);
+	/* An aligned doubleword is accessed block-concurrently (PoP
+	 * "Block-Concurrent References"): one atomic access, as another CPU
+	 * (a shadow fault reading a guest DAT table) may read it meanwhile. */
+	if (len == 8 && !((uintptr_t)host & 7)) {
+		if (access == GMAP_DAT_STORE) {
+			memcpy(&v, data, 8);
+			__atomic_store_n((uint64_t *)(void *)host, v, __ATOMIC_RELAXED);
+		} else {
+			v = __atomic_load_n((const uint64_t *)(const void *)host, __ATOMIC_RELAXED);
+			memcpy(data, &v, 8);
+		}
+		return;
 	}
+	/* The other common operand size, copied without a call. */
+	if (len == 4)
+		memcpy(dst, src, 4);
+	else
+		memcpy(dst, src, len);
 }
 
 /* Bytes from @addr to the end of its page, at most @len. */
@@ -204,20 +236,24 @@ static uint64_t gacc_teid(uint64_t addr, enum gmap_dat_access access, uint8_t as
 	return (facilities & GMAP_FAC_ESOP1) ? teid | esop1_bits : teid;
 }
 
-/* gmap_gacc_abs() past the fast path: page by page, faulting, with keys.
- * Out of line, so the fast path saves no registers for it. */
-static __attribute__((noinline)) int gacc_abs_pages(struct gmap *gmap, unsigned int cpu, uint64_t gaddr,
-			  unsigned char *buf, size_t len, enum gmap_dat_access access,
-			  uint8_t key, uint64_t *teid)
+/*
+ * One page's part of an absolute access: gacc_host(), key-controlled
+ * protection when @key is not 0, the copy; a store that raced with a
+ * purge is redone (gacc_store_raced()). Return: 0; a PIC (with *@teid);
+ * gacc_host()'s errors.
+ */
+static int gacc_page_copy(struct gmap *gmap, unsigned int cpu, uint64_t gaddr,
+			  unsigned char *buf, size_t n, enum gmap_dat_access access, uint8_t key,
+			  uint64_t *teid)
 {
 	unsigned char *host;
+	unsigned long purges;
 	uint8_t acc;
-	size_t n;
 	bool fp;
 	int rc;
 
-	for (; len; len -= n, buf += n, gaddr += n) {
-		n = gacc_frag(gaddr, len);
+	do {
+		purges = gacc_purges(&gmap->gacc[cpu]);
 		rc = gacc_host(gmap, cpu, gaddr, access, &host);
 		if (rc)
 			return rc;
@@ -234,6 +270,24 @@ static __attribute__((noinline)) int gacc_abs_pages(struct gmap *gmap, unsigned 
 			}
 		}
 		gacc_copy(host, buf, n, access);
+	} while (gacc_store_raced(&gmap->gacc[cpu], access, purges));
+	return 0;
+}
+
+/* gmap_gacc_abs() past the fast path: page by page, faulting, with keys.
+ * Out of line, so the fast path saves no registers for it. */
+static __attribute__((noinline)) int gacc_abs_pages(struct gmap *gmap, unsigned int cpu, uint64_t gaddr,
+			  unsigned char *buf, size_t len, enum gmap_dat_access access,
+			  uint8_t key, uint64_t *teid)
+{
+	size_t n;
+	int rc;
+
+	for (; len; len -= n, buf += n, gaddr += n) {
+		n = gacc_frag(gaddr, len);
+		rc = gacc_page_copy(gmap, cpu, gaddr, buf, n, access, key, teid);
+		if (rc)
+			return rc;
 	}
 	return 0;
 }
@@ -242,16 +296,20 @@ int gmap_gacc_abs(struct gmap *gmap, unsigned int cpu, uint64_t gaddr, void *dat
 		  enum gmap_dat_access access, uint8_t key, uint64_t *teid)
 {
 	unsigned char *host;
+	unsigned long purges;
 
 	if (!gmap || (!data && len) || (unsigned int)access > GMAP_DAT_IFETCH || key > 15 ||
 	    !gacc_cpu_ok(gmap, cpu))
 		return -EINVAL;
-	/* The fast path: key 0, within one page, a cached translation. */
+	/* The fast path: key 0, within one page, a cached translation. A
+	 * store that raced with a purge is redone by the slow path. */
 	if (!key && len && len == gacc_frag(gaddr, len)) {
+		purges = gacc_purges(&gmap->gacc[cpu]);
 		host = gacc_cached(gmap, cpu, gaddr, access);
 		if (host) {
 			gacc_copy(host, data, len, access);
-			return 0;
+			if (!gacc_store_raced(&gmap->gacc[cpu], access, purges))
+				return 0;
 		}
 	}
 	return gacc_abs_pages(gmap, cpu, gaddr, data, len, access, key, teid);
@@ -434,7 +492,7 @@ int gmap_gacc_virt(struct gmap *gmap, const struct gmap_gacc_cpu *vcpu, uint64_t
 		   void *data, size_t len, enum gmap_dat_access access, uint64_t *teid)
 {
 	struct gacc_page pages[GMAP_GACC_MAX_LEN / GMAP_PAGE_SIZE + 1];
-	unsigned char *buf = data, *host;
+	unsigned char *buf = data;
 	size_t n, npages = 0, i;
 	uint64_t ga = gva, tid = 0;
 	int rc = 0;
@@ -461,10 +519,10 @@ int gmap_gacc_virt(struct gmap *gmap, const struct gmap_gacc_cpu *vcpu, uint64_t
 				tid &= ~(GMAP_TEID_B56 | GMAP_TEID_B60 | GMAP_TEID_B61);
 		}
 		if (!rc)
-			rc = gacc_host(gmap, vcpu->cpu, pages[i].gaddr, access, &host);
+			rc = gacc_page_copy(gmap, vcpu->cpu, pages[i].gaddr, buf, n, access, 0,
+					    NULL);
 		if (rc)
 			goto out;
-		gacc_copy(host, buf, n, access);
 	}
 out:
 	if (rc > 0 && teid)

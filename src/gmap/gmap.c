@@ -45,8 +45,10 @@ int gmap_alloc(struct gmap_mm *mm, uint64_t limit, int tt, struct gmap **out)
 		gmap_arch_free(mm->arch, gmap, gmap_struct_size(mm->arch));
 		return -ENOMEM;
 	}
-	for (unsigned int cpu = 0; cpu < gmap_arch_ncpus(mm->arch); cpu++)
+	for (unsigned int cpu = 0; cpu < gmap_arch_ncpus(mm->arch); cpu++) {
 		gmap->gacc[cpu].gen = arch_purge_gen(mm->arch, cpu);
+		gmap->gacc[cpu].purges = arch_purge_count(mm->arch, cpu);
+	}
 	gmap->mm = mm;
 	gmap->arch = mm->arch;
 	gmap->top_tt = tt;
@@ -112,7 +114,9 @@ static void gmap_teardown(struct gmap *gmap)
 
 void gmap_put(struct gmap *gmap)
 {
-	if (!gmap || AO_fetch_and_sub1(&gmap->ref) != 1)
+	/* Release our uses, acquire the others' before the free (as
+	 * refcount_dec_and_test()). */
+	if (!gmap || __atomic_fetch_sub(&gmap->ref, 1, __ATOMIC_ACQ_REL) != 1)
 		return;
 	if (gmap_shadow(gmap))
 		shadow_destroy(gmap);

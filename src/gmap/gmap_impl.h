@@ -78,10 +78,13 @@ struct gacc_tlbe {
  * holds at most what the TLB may hold. Used by one thread at a time, the
  * CPU's vCPU thread.
  * @gen: the CPU's purge count (arch_purge_gen()); NULL: no cache
+ * @purges: the same count in any mode (arch_purge_count()); NULL when the
+ *	backend's invalidations wait for stores under way
  * @e: direct-mapped by guest page number
  */
 struct gacc_tlb {
 	const unsigned long *gen;
+	const unsigned long *purges;
 	struct gacc_tlbe e[GACC_TLB_ENTRIES];
 };
 

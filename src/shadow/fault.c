@@ -73,6 +73,10 @@ static int g1_walk(struct fault *f, struct gmap_dat_result *res, struct gmap_dat
 	int rc;
 
 	f->err = 0;
+	/* Pairs with the fence of a guest-1 store (gacc_store_raced()): a
+	 * store to a protected table page that this walk does not see learns
+	 * of the protection's purge and faults, which unshadows. */
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
 	gmap_dat_translate_path(&mem, f->sg->orig_asce, f->saddr, &req, res, path);
 	if (!f->err)
 		return 0;
@@ -229,9 +233,13 @@ static int build_tables(struct fault *f, const struct gmap_dat_result *res,
 			sched_yield();
 			return RETRY;
 		} else if (shadow_origin(f->sg, e, tt) != (b.origin | SHADOW_ORIGIN_PRESENT)) {
-			/* Built from an older guest-1 entry whose change is
-			 * being notified right now. */
-			sched_yield();
+			/* Built from another value of the guest-1 entry than
+			 * the walk read: one of them is stale. Unshadow it and
+			 * walk again. */
+			gmap_table_lock(f->sg);
+			if (mm_load(ep) == e)
+				shadow_unshadow_entry(f->sg, f->saddr, tt);
+			gmap_table_unlock(f->sg);
 			return RETRY;
 		}
 		fake = fake || frame;
@@ -259,6 +267,8 @@ static bool fast_path(struct fault *f, struct gmap_dat_result *res)
 	origin = shadow_origin(sg, ste, GMAP_TT_SEGMENT);
 	if ((ste & GMAP_CRSTE_I) || !origin || (origin & SHADOW_ORIGIN_FAKE))
 		return false;
+	/* As in g1_walk(). */
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
 	if (shadow_read_g1(sg->parent, (origin & GMAP_SEGMENT_PTO) + GMAP_VA_PX(f->saddr) * 8,
 			   &pte) ||
 	    dat_pte_check(pte, sg->facilities))
@@ -297,12 +307,20 @@ static int slow_path(struct fault *f, struct gmap_dat_result *res)
 	rc = g1_walk(f, &res2, &again);
 	if (rc)
 		return rc;
+	for (unsigned int i = 0; i < path.n && i < again.n; i++) {
+		if (again.e[i].val == path.e[i].val)
+			continue;
+		/* The tables below were built from the old value. */
+		if (path.e[i].level != GMAP_LEVEL_PAGE) {
+			gmap_table_lock(f->sg);
+			shadow_unshadow_entry(f->sg, f->saddr, path.e[i].level);
+			gmap_table_unlock(f->sg);
+		}
+		return RETRY;
+	}
 	if (again.n != path.n || res2.pic || res2.addr != res->addr || res2.prot != res->prot ||
 	    res2.iep != res->iep)
 		return RETRY;
-	for (unsigned int i = 0; i < path.n; i++)
-		if (again.e[i].val != path.e[i].val)
-			return RETRY;
 	return 0;
 }
 
@@ -377,35 +395,43 @@ static int install(struct fault *f, struct gmap_dat_result *res)
 	uint64_t pgste = 0, new;
 	int rc;
 
+	item = gmap_arch_alloc(parent->arch, sizeof(*item), _Alignof(struct shadow_rmap));
+	if (!item)
+		return -ENOMEM;
+	/* The map lock keeps the leaf's page table from being freed. */
+	mm_map_read_lock(parent->mm);
 	rc = shadow_parent_leaf(parent, page, &l);
+	if (!rc && f->access == GMAP_DAT_STORE && l.prot)
+		rc = -EAGAIN;
+	if (!rc && radix_reserve(&f->sg->host_to_rmap, l.haddr >> GMAP_PAGE_SHIFT))
+		rc = -ENOMEM;
+	if (!rc) {
+		new = l.frame | (res->prot || l.prot ? GMAP_PTE_P : 0) |
+		      (res->iep ? GMAP_PTE_IEP : 0);
+		rc = RETRY;
+		if (leaf_lock(parent, &l, &pgste)) {
+			gmap_table_lock(f->sg);
+			rc = set_pte(f, &l, new, &item);
+			gmap_table_unlock(f->sg);
+		}
+		leaf_unlock(parent, &l, pgste, !rc);
+	}
+	mm_map_read_unlock(parent->mm);
+	gmap_arch_free(parent->arch, item, sizeof(*item));
 	if (rc == -EFAULT) {
+		/* The frame lies outside guest-1 storage. */
 		*res = (struct gmap_dat_result){ .pic = GMAP_PIC_ADDRESSING,
 						 .level = GMAP_LEVEL_PAGE };
 		return 0;
 	}
-	if (rc || (f->access == GMAP_DAT_STORE && l.prot)) {
+	if (rc == -EAGAIN && !unchanged(f))
+		return -EAGAIN;
+	if (rc == -EAGAIN) {
+		/* No valid leaf, or a store to a protected one. */
 		rc = gmap_fault(parent, page,
 				f->access == GMAP_DAT_STORE ? GMAP_DAT_STORE : GMAP_DAT_FETCH);
 		return rc ? rc : RETRY;
 	}
-	new = l.frame | (res->prot || l.prot ? GMAP_PTE_P : 0) | (res->iep ? GMAP_PTE_IEP : 0);
-	item = gmap_arch_alloc(parent->arch, sizeof(*item), _Alignof(struct shadow_rmap));
-	if (!item)
-		return -ENOMEM;
-	if (radix_reserve(&f->sg->host_to_rmap, l.haddr >> GMAP_PAGE_SHIFT)) {
-		gmap_arch_free(parent->arch, item, sizeof(*item));
-		return -ENOMEM;
-	}
-	mm_map_read_lock(parent->mm);
-	rc = RETRY;
-	if (leaf_lock(parent, &l, &pgste)) {
-		gmap_table_lock(f->sg);
-		rc = set_pte(f, &l, new, &item);
-		gmap_table_unlock(f->sg);
-	}
-	leaf_unlock(parent, &l, pgste, !rc);
-	mm_map_read_unlock(parent->mm);
-	gmap_arch_free(parent->arch, item, sizeof(*item));
 	return rc;
 }
 

@@ -186,9 +186,7 @@ int shadow_protect_range(struct gmap *sg, uint64_t raddr, uint64_t origin, uint6
 		int rc;
 
 		if (gmap_translate(sg->parent, page, &haddr)) {
-			gmap_table_lock(sg);
-			sg->partial = true;
-			gmap_table_unlock(sg);
+			__atomic_store_n(&sg->partial, true, __ATOMIC_RELAXED);
 			continue;
 		}
 		item = gmap_arch_alloc(sg->arch, sizeof(*item), _Alignof(struct shadow_rmap));

@@ -33,6 +33,7 @@ static void unshadowed(struct gmap *sg, uint64_t saddr, int tt)
  *
  * An item for the same pte or table replaces the one recorded (its origin
  * is updated), as gmap_insert_rmap() drops duplicates.
+ * A dropped shadow records nothing (its reverse map is only freed).
  * Context: the shadow's table lock held; host_to_rmap reserved for the
  * page.
  */
@@ -42,6 +43,10 @@ void shadow_rmap_add(struct gmap *sg, uint64_t haddr, struct shadow_rmap *item)
 	struct shadow_rmap *head = (struct shadow_rmap *)(uintptr_t)radix_lookup(&sg->host_to_rmap,
 										 key);
 
+	if (gmap_removed(sg)) {
+		gmap_arch_free(sg->arch, item, sizeof(*item));
+		return;
+	}
 	for (struct shadow_rmap *r = head; r; r = r->next) {
 		if (r->raddr == item->raddr) {
 			r->origin = item->origin;
@@ -71,16 +76,13 @@ static int free_chain_cb(uint64_t index, uint64_t value, void *priv)
 }
 
 /**
- * shadow_rmap_free_all() - forget the whole reverse map.
- * @sg: the shadow
- *
- * Context: the shadow's table lock held, or no other thread reaches it.
+ * shadow_rmap_free_all() - free the reverse map of a shadow being freed.
+ * @sg: the shadow (no other thread reaches it)
  */
 void shadow_rmap_free_all(struct gmap *sg)
 {
 	radix_for_each(&sg->host_to_rmap, free_chain_cb, sg);
 	radix_destroy(&sg->host_to_rmap);
-	radix_init(&sg->host_to_rmap, sg->arch);
 }
 
 /**
@@ -147,7 +149,6 @@ void shadow_unshadow_all(struct gmap *sg)
 		mm_store(&top[i], SHADOW_CRSTE_EMPTY(sg->top_tt));
 		shadow_free_subtree(sg, e, sg->top_tt);
 	}
-	shadow_rmap_free_all(sg);
 	AO_fetch_and_add1_release(&sg->seq);
 	gmap_call_notifier(sg, 0, sg->limit);
 }

@@ -148,6 +148,10 @@ int gmap_shadow_get(struct gmap *parent, gmap_asce_t asce, int edat_level, struc
 	if (!parent || !out || gmap_shadow(parent) || gmap_removed(parent) || edat_level < 0 ||
 	    edat_level > 2)
 		return -EINVAL;
+	/* Without ESOP a writable pte cannot be made read-only and stay
+	 * valid (gmap_pgste_force_prot()): KVM offers vSIE only with it. */
+	if (!(gmap_arch_facilities(parent->arch) & GMAP_FAC_ESOP1))
+		return -EOPNOTSUPP;
 	rc = lookup(parent, asce, edat_level, out);
 	if (rc != -ENOENT)
 		return rc;
@@ -222,7 +226,7 @@ void shadow_parent_mapped(struct gmap *parent)
 	spin_lock(&parent->shadow_lock);
 	for (sg = parent->children; sg; sg = next) {
 		next = sg->next_child;
-		if (sg->partial)
+		if (__atomic_load_n(&sg->partial, __ATOMIC_RELAXED))
 			shadow_drop(parent, sg);
 	}
 	spin_unlock(&parent->shadow_lock);
@@ -259,7 +263,6 @@ void shadow_destroy(struct gmap *sg)
 
 	shadow_unshadow_all(sg);
 	shadow_rmap_free_all(sg);
-	radix_destroy(&sg->host_to_rmap);
 	radix_destroy(&sg->origins);
 	shadow_pools_free(sg);
 	gmap_arch_free_crst(sg->arch, sg->table, GMAP_CRST_TL);

@@ -159,10 +159,20 @@ void shadow_free_subtree(struct gmap *sg, uint64_t e, int tt)
 	if (!has_table(e, tt))
 		return;
 	t = next_table(sg, e, tt);
-	if (tt > GMAP_TT_SEGMENT)
-		for (unsigned int i = 0; i < GMAP_CRST_MAX_ENTRIES; i++)
-			shadow_free_subtree(sg, t[i], tt - 1);
-	shadow_table_free(sg, t, tt - 1);
+	/* Empty every entry: a fault holding a pointer to one of them (a
+	 * pending entry it made) sees that its table went. */
+	if (tt > GMAP_TT_SEGMENT) {
+		for (unsigned int i = 0; i < GMAP_CRST_MAX_ENTRIES; i++) {
+			uint64_t below = mm_load(&t[i]);
+
+			mm_store(&t[i], SHADOW_CRSTE_EMPTY(tt - 1));
+			shadow_free_subtree(sg, below, tt - 1);
+		}
+		shadow_table_free(sg, t, tt - 1);
+		return;
+	}
+	table_init(t, SHADOW_PTE);
+	shadow_table_free(sg, t, SHADOW_PTE);
 }
 
 /* Return one pool's tables to the backend. */

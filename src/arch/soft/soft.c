@@ -62,6 +62,7 @@ static const struct gmap_arch_backend_ops soft_ops = {
 	.tlb_lookup = soft_tlb_lookup,
 	.tlb_count = soft_tlb_count,
 	.purge_gen = soft_purge_gen,
+	.purge_count = soft_purge_count,
 	.sske = soft_sske,
 	.iske = soft_iske,
 	.rrbe = soft_rrbe,

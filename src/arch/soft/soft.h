@@ -192,6 +192,7 @@ int soft_tlb_lookup(struct gmap_arch *arch, unsigned int cpu, gmap_asce_t asce,
 		    uint64_t vaddr, struct gmap_dat_result *res);
 int soft_tlb_count(struct gmap_arch *arch, unsigned int cpu);
 const unsigned long *soft_purge_gen(struct gmap_arch *arch, unsigned int cpu);
+const unsigned long *soft_purge_count(struct gmap_arch *arch, unsigned int cpu);
 
 /* skey.c: storage keys. */
 int soft_sske(struct gmap_arch *arch, unsigned int cpu, uint64_t frame, uint8_t key,

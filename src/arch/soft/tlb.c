@@ -391,6 +391,20 @@ const unsigned long *soft_purge_gen(struct gmap_arch *arch, unsigned int cpu)
 	return s->strict ? &s->tlb[cpu].gen : NULL;
 }
 
+/**
+ * soft_purge_count() - the purge_count op: @cpu's purge count in any mode
+ * (the soft IPTE and IDTE do not wait for stores under way).
+ * @arch: the backend
+ * @cpu: the CPU
+ *
+ * Context: any thread.
+ * Return: the count's address.
+ */
+const unsigned long *soft_purge_count(struct gmap_arch *arch, unsigned int cpu)
+{
+	return &to_soft(arch)->tlb[cpu].gen;
+}
+
 /*
  * struct tlb_sel - which entries a purge removes.
  * @lo: first table-entry address of interest

@@ -2,8 +2,10 @@
 /*
  * gmaptool - look into memory dumps of s390x guests with libgmap's DAT
  * walker: registers and storage (info), translations (translate, walk),
- * a census of an address space's tables (census) and the check against an
- * oracle file (check). This file: the dispatcher and the shared helpers.
+ * a census of an address space's tables (census), the check against an
+ * oracle file (check, also through shadow tables) and changes of the tables
+ * under their shadows (replay). This file: the dispatcher and the shared
+ * helpers.
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -22,7 +24,8 @@ static const struct {
 	{ "translate", cmd_translate, "translate virtual addresses" },
 	{ "walk", cmd_walk, "show every table entry on the way to an address" },
 	{ "census", cmd_census, "count tables, entries and mappings of an address space" },
-	{ "check", cmd_check, "check the DAT walker against an oracle file" },
+	{ "check", cmd_check, "check the DAT walker (or shadows of the tables) against an oracle" },
+	{ "replay", cmd_replay, "change a dump's tables under shadows of them and check each unshadow" },
 };
 
 static void usage(FILE *f)

@@ -102,6 +102,30 @@ int cmd_census(int argc, char **argv);
 int cmd_check(int argc, char **argv);
 
 /**
+ * tool_check_shadow() - gmaptool check --shadow: the oracle's lines through
+ * shadows of the dump's tables (gmaptool-shadow.c).
+ * @dump_path: the dump
+ * @oracle_path: the oracle
+ * @large: back guest 1 with 1 MB host frames (--large)
+ *
+ * Return: 0 when every line agrees, TOOL_EXIT_RUNTIME when one does not or
+ * on errors.
+ */
+int tool_check_shadow(const char *dump_path, const char *oracle_path, bool large);
+
+/**
+ * cmd_replay() - gmaptool replay: change guest-1 table entries through the
+ * parent and check what was unshadowed and what the shadows see next
+ * (gmaptool-replay.c).
+ * @argc: argument count, from the subcommand's name on
+ * @argv: the arguments; argv[0] is "replay"
+ *
+ * Return: 0 when every action passed, TOOL_EXIT_RUNTIME when one failed or
+ * on errors, TOOL_EXIT_USAGE.
+ */
+int cmd_replay(int argc, char **argv);
+
+/**
  * tool_usage_error() - report a usage error of a subcommand.
  * @cmd: the subcommand
  * @fmt: printf format of the message

@@ -187,7 +187,9 @@ static int create(struct fault *f, uint64_t *ep, uint64_t old, const struct buil
 		rc = shadow_protect_range(sg, (f->saddr & ~(span(b->tt) - 1)) | (uint64_t)(b->tt + 1),
 					  b->origin, b->start, b->len);
 	gmap_table_lock(sg);
-	if (!rc && !unchanged(f))
+	/* The entry may have gone with an unshadow, even come back equal
+	 * (its tables reused) from another fault that now owns it. */
+	if (!rc && (!unchanged(f) || mm_load(ep) != pending))
 		rc = -EAGAIN;
 	if (rc)
 		unpend(sg, ep, pending, b->tt);

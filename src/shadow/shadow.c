@@ -111,17 +111,10 @@ static int lookup(struct gmap *parent, gmap_asce_t asce, int edat_level, struct 
 	return rc;
 }
 
-/* List @sg (two references: the list's and the creator's), dropping the
- * oldest shadow when the list is full; shadow_lock held. */
+/* List @sg (two references: the list's and the creator's); shadow_lock
+ * held. */
 static void add_child(struct gmap *parent, struct gmap *sg)
 {
-	if (parent->nr_children == GMAP_SHADOW_MAX) {
-		struct gmap *oldest = parent->children;
-
-		while (oldest->next_child)
-			oldest = oldest->next_child;
-		shadow_drop(parent, oldest);
-	}
 	gmap_get(sg);
 	sg->next_child = parent->children;
 	__atomic_store_n(&parent->children, sg, __ATOMIC_RELEASE);
@@ -177,6 +170,14 @@ int gmap_shadow_get(struct gmap *parent, gmap_asce_t asce, int edat_level, struc
 		shadow_drop(parent, sg);
 	if (!rc)
 		AO_store_release(&sg->initialized, 1);
+	/* Only a shadow made drops the oldest: a failed get changes nothing. */
+	while (!rc && parent->nr_children > GMAP_SHADOW_MAX) {
+		struct gmap *oldest = parent->children;
+
+		while (oldest->next_child)
+			oldest = oldest->next_child;
+		shadow_drop(parent, oldest);
+	}
 	spin_unlock(&parent->shadow_lock);
 	if (rc) {
 		gmap_put(sg);

@@ -103,6 +103,9 @@ static uint64_t span(int tt)
  * @entry: the entry, valid (the pending form adds GMAP_CRSTE_I)
  * @start: first guest-1 byte of the table below to protect (not fake)
  * @len: bytes to protect
+ * @guest: it is built from a guest-1 entry (not for real space):
+ * @gaddr: the guest-1 address of that entry, and
+ * @gval: the value the walk read there
  */
 struct build {
 	int tt;
@@ -110,7 +113,26 @@ struct build {
 	uint64_t entry;
 	uint64_t start;
 	uint64_t len;
+	bool guest;
+	uint64_t gaddr;
+	uint64_t gval;
 };
+
+/*
+ * Whether the guest-1 entry at @gaddr still holds @val. The walk read it
+ * perhaps before its page was protected (by this fault one level up, or
+ * by another fault): a write that came in between notified nothing, so
+ * what is built from the entry is checked against it once its page is
+ * protected, before anyone may use it. A write after this read notifies.
+ */
+static bool g1_entry_holds(struct fault *f, uint64_t gaddr, uint64_t val)
+{
+	uint64_t now;
+
+	/* As in g1_walk(). */
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	return !shadow_read_g1(f->sg->parent, gaddr, &now) && now == val;
+}
 
 /*
  * Describe the shadow entry at level @tt for the guest-1 entry @g (in a
@@ -186,6 +208,8 @@ static int create(struct fault *f, uint64_t *ep, uint64_t old, const struct buil
 	if (!(b->origin & SHADOW_ORIGIN_FAKE))
 		rc = shadow_protect_range(sg, (f->saddr & ~(span(b->tt) - 1)) | (uint64_t)(b->tt + 1),
 					  b->origin, b->start, b->len);
+	if (!rc && b->guest && !g1_entry_holds(f, b->gaddr, b->gval))
+		rc = RETRY;
 	gmap_table_lock(sg);
 	/* The entry may have gone with an unshadow, even come back equal
 	 * (its tables reused) from another fault that now owns it. */
@@ -212,6 +236,7 @@ static int build_tables(struct fault *f, const struct gmap_dat_result *res,
 	unsigned int i = 0;
 
 	for (int tt = f->sg->top_tt; tt >= GMAP_TT_SEGMENT; tt--) {
+		unsigned int gi = i;
 		uint64_t g = fake ? 0 : path->e[i++].val;
 		/* An EDAT frame at this level: the tables below are fake. */
 		bool frame = !fake && (g & GMAP_CRSTE_FC) &&
@@ -222,11 +247,18 @@ static int build_tables(struct fault *f, const struct gmap_dat_result *res,
 		int rc;
 
 		describe(&b, f, res, tt, g, fake || frame, &prot);
+		if (!fake) {
+			b.guest = true;
+			b.gaddr = path->e[gi].addr;
+			b.gval = g;
+		}
 		ep = shadow_entry_walk(f->sg, f->saddr, tt);
 		if (!ep)
 			return AO_load(&f->sg->seq) == f->seq ? RETRY : -EAGAIN;
 		e = mm_load(ep);
-		if (!shadow_origin(f->sg, e, tt)) {
+		/* Empty: no origin bits (a pending entry's origin may not be
+		 * in the origins map yet for a reader without the lock). */
+		if (e == SHADOW_CRSTE_EMPTY(tt)) {
 			rc = create(f, ep, e, &b);
 			if (rc)
 				return rc;

@@ -105,7 +105,7 @@ void shadow_unshadow_entry(struct gmap *sg, uint64_t saddr, int tt)
 	if (!ep)
 		return;
 	e = mm_load(ep);
-	if (!shadow_origin(sg, e, tt))
+	if (e == SHADOW_CRSTE_EMPTY(tt))
 		return;
 	if (!(e & GMAP_CRSTE_I))
 		gmap_arch_idte(sg->arch, 0, sg->asce, saddr, (gmap_crste_t *)ep, 0);

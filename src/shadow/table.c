@@ -237,23 +237,28 @@ uint64_t shadow_origin(struct gmap *sg, uint64_t e, int tt)
  * @saddr: guest-2 address
  * @haddr: out: the parent's host address of the byte
  *
- * Context: any thread; lock-free. The host address is read between two
- * reads of the pte, so it belongs to the pte returned.
+ * Context: any thread; lock-free. The walk is repeated when an unshadow
+ * ran meanwhile (the shadow's seq moved): a table it went through may
+ * have been freed and reused for other addresses.
  * Return: 0; -EFAULT when no valid shadow pte maps @saddr.
  */
 int shadow_translate(struct gmap *sg, uint64_t saddr, uint64_t *haddr)
 {
-	uint64_t *ptep = shadow_entry_walk(sg, saddr, SHADOW_PTE);
-	uint64_t pte, host;
+	uint64_t *ptep, pte, host;
+	AO_t seq;
 
-	if (!ptep)
-		return -EFAULT;
 	do {
-		pte = mm_load(ptep);
-		if (pte & GMAP_PTE_I)
+		seq = AO_load_acquire(&sg->seq);
+		ptep = shadow_entry_walk(sg, saddr, SHADOW_PTE);
+		if (!ptep)
 			return -EFAULT;
+		pte = mm_load(ptep);
 		host = mm_load(shadow_pte_host((gmap_pte_t *)ptep));
-	} while (mm_load(ptep) != pte);
+		/* The reads above before the second read of seq. */
+		__atomic_thread_fence(__ATOMIC_ACQUIRE);
+	} while (AO_load(&sg->seq) != seq);
+	if (pte & GMAP_PTE_I)
+		return -EFAULT;
 	*haddr = host | (saddr & (GMAP_PAGE_SIZE - 1));
 	return 0;
 }

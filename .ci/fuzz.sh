@@ -19,7 +19,7 @@ cd "$(dirname "$0")/.."
 dir=${1:-build-fuzz}
 shift || true
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(walk range tlb mm gmap dump)
+[ ${#targets[@]} -gt 0 ] || targets=(walk range tlb mm gmap shadow dump)
 secs=${GMAP_FUZZ_SECONDS:-60}
 art=$dir/fuzz-artifacts
 results=$dir/fuzz-results.json

@@ -35,6 +35,7 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <pthread.h>
+#include <sched.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -373,8 +374,14 @@ static void read_one(struct reader *rd, uint64_t r)
 	/* The host frame of the page the state at the start names; used
 	 * only if nothing moved until the end. */
 	want = expected(&a, &a, s, k);
-	if (want >= 0)
+	/* Another reader's store fault may be making the page dirty: the
+	 * exchange leaves the host pte invalid for a moment (and the host
+	 * thread's generation does not move). Read again while it is. */
+	for (int i = 0; want >= 0 && !hf && i < 1000; i++) {
 		hf = sm_host_frame(&w->m, (uint64_t)want * GMAP_PAGE_SIZE + (saddr & 0xfff), &wr);
+		if (!hf)
+			sched_yield();
+	}
 	take(w, s, k, &b);
 	want = expected(&a, &b, s, k);
 	if (rc == -ESTALE) {

@@ -374,14 +374,8 @@ static void read_one(struct reader *rd, uint64_t r)
 	/* The host frame of the page the state at the start names; used
 	 * only if nothing moved until the end. */
 	want = expected(&a, &a, s, k);
-	/* Another reader's store fault may be making the page dirty: the
-	 * exchange leaves the host pte invalid for a moment (and the host
-	 * thread's generation does not move). Read again while it is. */
-	for (int i = 0; want >= 0 && !hf && i < 1000; i++) {
+	if (want >= 0)
 		hf = sm_host_frame(&w->m, (uint64_t)want * GMAP_PAGE_SIZE + (saddr & 0xfff), &wr);
-		if (!hf)
-			sched_yield();
-	}
 	take(w, s, k, &b);
 	want = expected(&a, &b, s, k);
 	if (rc == -ESTALE) {
@@ -413,6 +407,13 @@ static void read_one(struct reader *rd, uint64_t r)
 	for (unsigned int i = 0; i < 4; i++)
 		if (a.host[i] != b.host[i] || (a.host[i] & 1))
 			return;
+	/* Another reader's store fault may be making the page dirty: the
+	 * exchange leaves the host pte invalid for a moment, and the host
+	 * thread's generation does not move. Look again a few times. */
+	for (int i = 0; i < 100 && !hf && t.addr; i++) {
+		sched_yield();
+		hf = sm_host_frame(&w->m, (uint64_t)want * GMAP_PAGE_SIZE + (saddr & 0xfff), &wr);
+	}
 	if (t.addr != hf)
 		failf(w, "CPU %u: TLB gives 0x%" PRIx64 " for 0x%" PRIx64 ", guest-1 page %ld is "
 		      "host 0x%" PRIx64, cpu, t.addr, saddr, want, hf);

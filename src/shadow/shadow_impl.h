@@ -57,7 +57,6 @@ struct shadow_rmap {
 /* Flags in the low bits of an origins value. */
 #define SHADOW_ORIGIN_PRESENT	1ULL
 #define SHADOW_ORIGIN_FAKE	2ULL	/* built from an EDAT frame or real space */
-#define SHADOW_ORIGIN_FLAGS	3ULL
 
 /* The shadow entry types: the level of a table's entries (enum
  * gmap_dat_tt) and the pte level. */
